@@ -1,0 +1,47 @@
+import { startTwin, TwinStartError } from '../local/twin.ts';
+
+/**
+ * `npm start`: the whole API offline. PORT (HTTP, default 3000), WS_PORT (WebSocket, default 3001)
+ * and VENTROOM_DATA_DIR (default .ventroom/, kept across restarts) configure it.
+ */
+function portFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`${name} must be a port number, got "${raw}"`);
+    process.exit(2);
+  }
+  return port;
+}
+
+async function main() {
+  const twin = await startTwin({
+    port: portFrom('PORT', 3000),
+    wsPort: portFrom('WS_PORT', 3001),
+    dataDir: process.env.VENTROOM_DATA_DIR || '.ventroom',
+    host: process.env.HOST || '127.0.0.1',
+  });
+  console.log(`Vent Room offline twin ready
+  HTTP API   ${twin.httpUrl}/api/ventroom/posts/
+  WebSocket  ${twin.wsUrl}/?token=<token>
+  Health     ${twin.httpUrl}/local/health
+  Tokens     POST ${twin.httpUrl}/local/token {"display_name": "Ada"}
+Press Ctrl-C to stop.`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping...`);
+    await twin.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  if (error instanceof TwinStartError) console.error(`Cannot start: ${error.message}`);
+  else console.error(error);
+  process.exit(1);
+});

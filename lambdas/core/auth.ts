@@ -1,0 +1,95 @@
+import { JwtVerifier } from 'aws-jwt-verify';
+import { JwtExpiredError, JwtNotBeforeError, FetchError } from 'aws-jwt-verify/error';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { z } from 'zod';
+import { readEnv } from './config.ts';
+import { InternalError, NotAuthenticatedError, isAppError } from './errors.ts';
+
+/** Who is calling, as the handlers see it: nothing else of the token travels further. */
+export interface Principal {
+  id: string;
+  displayName: string;
+  profilePhoto: string | null;
+  isAdmin: boolean;
+}
+
+const config = readEnv({
+  JWT_ISSUER: z.string().min(1),
+  JWT_AUDIENCE: z.string().min(1),
+  JWKS_URI: z.string().url(),
+  /** When set, the JWKS document itself (the offline twin's dev issuer); otherwise fetched over https. */
+  JWKS_JSON: z.string().optional(),
+  ADMIN_GROUP: z.string().min(1).default('admin'),
+  GROUPS_CLAIM: z.string().min(1).default('cognito:groups'),
+});
+
+function staticJwksCache(json: string): SimpleJwksCache {
+  const bytes = new TextEncoder().encode(json);
+  return new SimpleJwksCache({ fetcher: { fetch: async () => bytes.buffer.slice(0) as ArrayBuffer } });
+}
+
+const verifier = JwtVerifier.create(
+  { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUri: config.JWKS_URI },
+  config.JWKS_JSON ? { jwksCache: staticJwksCache(config.JWKS_JSON) } : undefined,
+);
+
+/** Printable ASCII without spaces: safe inside our keys and URLs. Cognito's `sub` is a UUID. */
+const SUBJECT = /^[\x21-\x7e]{1,128}$/;
+
+function stringClaim(payload: JwtPayload, name: string): string | undefined {
+  const value = payload[name];
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+function groupsOf(payload: JwtPayload): string[] {
+  const value = payload[config.GROUPS_CLAIM];
+  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
+  if (typeof value === 'string') return value.split(/[ ,]+/).filter(Boolean);
+  return [];
+}
+
+export function principalFromClaims(payload: JwtPayload): Principal {
+  const sub = payload.sub;
+  if (typeof sub !== 'string' || !SUBJECT.test(sub)) {
+    throw new NotAuthenticatedError('Token contained no recognizable user identification');
+  }
+  return {
+    id: sub,
+    displayName:
+      stringClaim(payload, 'name') ??
+      stringClaim(payload, 'preferred_username') ??
+      stringClaim(payload, 'cognito:username') ??
+      stringClaim(payload, 'email') ??
+      sub,
+    profilePhoto: stringClaim(payload, 'picture') ?? null,
+    isAdmin: groupsOf(payload).includes(config.ADMIN_GROUP),
+  };
+}
+
+export async function verifyToken(token: string): Promise<Principal> {
+  try {
+    return principalFromClaims(await verifier.verify(token));
+  } catch (error) {
+    if (isAppError(error)) throw error;
+    if (error instanceof FetchError) throw new InternalError('JWKS unavailable', { cause: error });
+    if (error instanceof JwtExpiredError) throw new NotAuthenticatedError('Token is expired.', { cause: error });
+    if (error instanceof JwtNotBeforeError) throw new NotAuthenticatedError('Token is not yet valid.', { cause: error });
+    // Anything else a hostile token can provoke is still the client's mistake, never a 500.
+    throw new NotAuthenticatedError('Given token not valid.', { cause: error });
+  }
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined when there is none. */
+export function bearerToken(headerValue: string | undefined): string | undefined {
+  if (!headerValue) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(headerValue.trim());
+  if (!match) throw new NotAuthenticatedError('Invalid Authorization header. Expected "Bearer <token>".');
+  return match[1];
+}
+
+export async function authenticate(authorizationHeader: string | undefined): Promise<Principal> {
+  const token = bearerToken(authorizationHeader);
+  if (!token) throw new NotAuthenticatedError();
+  return verifyToken(token);
+}

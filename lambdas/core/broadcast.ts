@@ -1,0 +1,57 @@
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { readEnv } from './config.ts';
+import { serverMessage, type ServerMessage } from './messages.ts';
+import { sqs } from './sqs.ts';
+import { logger } from './logger.ts';
+
+/** What travels on the broadcast queue: one event and the groups that should receive it. */
+export interface BroadcastJob {
+  message: ServerMessage;
+  audiences: string[];
+  /** Set on chunk jobs: exactly these connections, already resolved and de-duplicated. */
+  connection_ids?: string[];
+}
+
+export interface Publication {
+  type: string;
+  data: unknown;
+  audiences: string[];
+}
+
+const { BROADCAST_QUEUE_URL } = readEnv({ BROADCAST_QUEUE_URL: z.string().url() });
+
+/**
+ * The one way handlers emit real-time events. It only enqueues (one SQS call for up to ten events);
+ * the fan-out worker resolves the groups and delivers, so no handler waits on WebSocket delivery.
+ * It never throws: by the time an event is published its write has committed, and a client must
+ * not see an error (and retry) for a change that happened. A failure is logged for the alarm.
+ */
+export async function publish(...publications: Publication[]): Promise<void> {
+  try {
+    await enqueue(publications);
+  } catch (error) {
+    logger.error('Broadcast enqueue failed; events dropped', { error: error as Error, types: publications.map((p) => p.type) });
+  }
+}
+
+async function enqueue(publications: Publication[]): Promise<void> {
+  const jobs = publications
+    .filter((publication) => publication.audiences.length > 0)
+    .map((publication): BroadcastJob => ({
+      message: serverMessage(publication.type, publication.data),
+      audiences: [...new Set(publication.audiences)],
+    }));
+  for (let start = 0; start < jobs.length; start += 10) {
+    const batch = jobs.slice(start, start + 10);
+    const result = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: BROADCAST_QUEUE_URL,
+        Entries: batch.map((job, index) => ({ Id: String(index), MessageBody: JSON.stringify(job) })),
+      }),
+    );
+    if (result.Failed && result.Failed.length > 0) {
+      throw new Error(`Broadcast enqueue failed: ${result.Failed.map((f) => f.Code).join(', ')}`);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { envFlag, readEnv } from './config.ts';
+
+const config = readEnv({
+  TABLE_NAME: z.string().min(1),
+  /** Ask DynamoDB for consumed capacity on every call and add it to the current meter (benchmarks, tests). */
+  DYNAMODB_CAPACITY_METER: envFlag(false),
+});
+
+export const TABLE = config.TABLE_NAME;
+
+/** What one unit of work (a request, a batch) cost in DynamoDB. */
+export interface CapacityMeter {
+  calls: number;
+  readUnits: number;
+  writeUnits: number;
+  operations: string[];
+}
+
+const meters = new AsyncLocalStorage<CapacityMeter>();
+
+export function newMeter(): CapacityMeter {
+  return { calls: 0, readUnits: 0, writeUnits: 0, operations: [] };
+}
+
+/** Runs `work` with a meter that every DynamoDB call made inside it adds to. */
+export function withCapacityMeter<T>(meter: CapacityMeter, work: () => Promise<T>): Promise<T> {
+  return meters.run(meter, work);
+}
+
+function record(meter: CapacityMeter, operation: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined) {
+  meter.calls += 1;
+  meter.operations.push(operation);
+  for (const entry of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
+    // Single-item calls report only CapacityUnits; split by what the operation is.
+    const read = entry.ReadCapacityUnits ?? 0;
+    const write = entry.WriteCapacityUnits ?? 0;
+    if (read === 0 && write === 0 && entry.CapacityUnits) {
+      if (/^(Get|Query|Scan|BatchGet|TransactGet)/.test(operation)) meter.readUnits += entry.CapacityUnits;
+      else meter.writeUnits += entry.CapacityUnits;
+    } else {
+      meter.readUnits += read;
+      meter.writeUnits += write;
+    }
+  }
+}
+
+const client = new DynamoDBClient({});
+
+export const db = DynamoDBDocumentClient.from(client, {
+  marshallOptions: { removeUndefinedValues: true },
+});
+
+if (config.DYNAMODB_CAPACITY_METER) {
+  db.middlewareStack.add(
+    (next, context) => async (args) => {
+      const meter = meters.getStore();
+      if (!meter) return next(args);
+      (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
+      const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+      try {
+        const result = await next(args);
+        const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
+        record(meter, operation, output.ConsumedCapacity);
+        return result;
+      } catch (error) {
+        // A failed condition is billed too, but DynamoDB does not report it on the error.
+        record(meter, `${operation}!`, undefined);
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'ventroomCapacityMeter' },
+  );
+}
+
+/** Errors are matched by name: robust to two bundled copies of the SDK. */
+export function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * For a cancelled transaction, the reason code of each of its items in order ('None' for items that
+ * were fine); undefined for any other error.
+ */
+export function cancellationReasons(error: unknown): string[] | undefined {
+  if ((error as { name?: string } | null)?.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((reason) => reason.Code ?? 'None');
+}

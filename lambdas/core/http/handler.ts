@@ -1,0 +1,105 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { authenticate, type Principal } from '../auth.ts';
+import { INTERNAL_ERROR_BODY, NotFoundError, isAppError } from '../errors.ts';
+import { logger } from '../logger.ts';
+import { consumeRateLimit } from '../rate-limit.ts';
+import { routeById } from '../../manifest.ts';
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** What a handler gets: the verified caller and typed access to the request. */
+export interface HttpRequest {
+  event: APIGatewayProxyEventV2;
+  principal: Principal;
+  /** Query string values (the last one wins when a name repeats, as Django's QueryDict.get does). */
+  query: Record<string, string>;
+  /** A positive integer path parameter; anything else is a 404, as Django's `<int:pk>` would be. */
+  idParam(name: string): number;
+  /** The absolute URL of this route's path (with the documented trailing slash) plus `params`. */
+  url(params?: Record<string, string | number | undefined>): string;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+function toResult(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  if (result.body === undefined) return { statusCode: result.status, headers: result.headers ?? {} };
+  return {
+    statusCode: result.status,
+    headers: { ...JSON_HEADERS, ...result.headers },
+    body: JSON.stringify(result.body),
+  };
+}
+
+function queryOf(event: APIGatewayProxyEventV2): Record<string, string> {
+  const query: Record<string, string> = {};
+  // rawQueryString keeps repeats and order; API Gateway's map joins repeats with commas.
+  for (const [name, value] of new URLSearchParams(event.rawQueryString ?? '')) query[name] = value;
+  return query;
+}
+
+function baseUrlOf(event: APIGatewayProxyEventV2): string {
+  const host = event.headers?.['x-forwarded-host'] ?? event.headers?.host ?? event.requestContext.domainName;
+  const proto = (event.headers?.['x-forwarded-proto'] ?? 'https').split(',')[0]!.trim();
+  return `${proto}://${host}`;
+}
+
+function requestOf(event: APIGatewayProxyEventV2, principal: Principal): HttpRequest {
+  const path = event.rawPath.endsWith('/') ? event.rawPath : `${event.rawPath}/`;
+  const base = baseUrlOf(event);
+  return {
+    event,
+    principal,
+    query: queryOf(event),
+    idParam(name) {
+      const raw = event.pathParameters?.[name] ?? '';
+      if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw new NotFoundError();
+      return Number(raw);
+    },
+    url(params = {}) {
+      const search = new URLSearchParams();
+      for (const [name, value] of Object.entries(params)) if (value !== undefined) search.set(name, String(value));
+      const qs = search.toString();
+      return `${base}${path}${qs ? `?${qs}` : ''}`;
+    },
+  };
+}
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * Wraps a route's business function in the shared pipeline: structured logging with the request id
+ * as correlation id, JWT authentication, the route's rate limit (from the manifest), and the one
+ * place where errors become HTTP responses. Only errors marked `expose` (status < 500) show their
+ * body; everything else is logged and answered with the spec's generic 500.
+ */
+export function httpHandler(routeId: string, business: (request: HttpRequest) => Promise<HttpResult>): Handler {
+  const route = routeById(routeId);
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      before: (request) => {
+        logger.setCorrelationId(request.event.requestContext?.requestId);
+        logger.appendKeys({ route: routeId });
+      },
+      onError: (request) => {
+        const error = request.error;
+        if (isAppError(error) && error.expose) {
+          request.response = toResult({ status: error.status, body: error.body, headers: error.headers });
+          return;
+        }
+        logger.error('Unhandled error', error as Error);
+        request.response = toResult({ status: 500, body: INTERNAL_ERROR_BODY });
+      },
+    })
+    .handler(async (event) => {
+      const principal = await authenticate(event.headers?.authorization);
+      await consumeRateLimit(principal.id, route.rateClass);
+      return toResult(await business(requestOf(event, principal)));
+    }) as unknown as Handler;
+}

@@ -1,0 +1,148 @@
+/**
+ * Every key of the single table is built here and nowhere else. Repositories import these builders;
+ * handlers and domain code never see a key, and no key ever reaches a response.
+ *
+ * Layout (why each item sits where it does is in README "Data model"):
+ *   FEED            P#<post>           post body (title, content, author, media)
+ *   FEED            P#<post>#S         post counters (views, comment counts, reactions): small, so
+ *                                      counter updates cost 1 WCU whatever the post's size; it sorts
+ *                                      right beside its body, so a feed page is still one Query
+ *   FEED            ~COUNT             number of posts (sorts above every post: page 1 reads it free)
+ *   SEQ             POST | COMMENT     integer id sequences
+ *   POST#<post>     C#<comment>        top-level comment
+ *   POST#<post>     RP#<root>#<reply>  one of the three oldest replies of a thread (list preview)
+ *   POST#<post>     R#<root>#<reply>   any later reply
+ *   POST#<post>     VH#<yyyymmddhh>    hourly view bucket (TTL)
+ *   POST#<post>     VL#<batch>         viewers recorded by one views batch (cleanup index)
+ *   POST#<post>     X#<object>#<user>  who reacted to the post or one of its comments (cleanup index)
+ *   CMT#<comment>   CMT                where a comment lives (reactions address comments by id only)
+ *   USER#<user>     P#<post>           the user's state on a post: viewed_at, reaction
+ *   USER#<user>     P#<post>#C#<cmt>   the user's reaction on a comment of that post
+ *   USER#<user>     N#<time>#<id>      in-app notification (TTL)
+ *   RATE#<user>     <class>#<window>   rate-limit window counter (TTL)
+ *   CONN#<conn>     META               WebSocket connection (TTL at API Gateway's 2-hour cap)
+ *   CONN#<conn>     G#<group>          a group the connection joined (for $disconnect cleanup)
+ *   GROUP#<group>   <conn>             group membership (what fan-out queries)
+ */
+export interface Key {
+  pk: string;
+  sk: string;
+}
+
+const ID_WIDTH = 12;
+
+/** Zero-padded so string order is numeric order. */
+export function padId(id: number): string {
+  return String(id).padStart(ID_WIDTH, '0');
+}
+
+export function parsePaddedId(text: string): number {
+  return Number.parseInt(text, 10);
+}
+
+const FEED = 'FEED';
+
+export const feedKeys = {
+  partition: FEED,
+  post: (postId: number): Key => ({ pk: FEED, sk: `P#${padId(postId)}` }),
+  postStats: (postId: number): Key => ({ pk: FEED, sk: `P#${padId(postId)}#S` }),
+  count: (): Key => ({ pk: FEED, sk: '~COUNT' }),
+  /** The sort-key value a page that continues below `postId` starts under. */
+  below: (postId: number): string => `P#${padId(postId)}`,
+  /** The sort-key value a page that continues above `postId` starts over. */
+  above: (postId: number): string => `P#${padId(postId)}#S`,
+  /** Lowest and highest sort keys any post item can have. */
+  lowest: 'P#',
+  highest: 'P#~',
+  isStats: (sk: string): boolean => sk.endsWith('#S'),
+  postIdOf: (sk: string): number => parsePaddedId(sk.slice(2, 2 + ID_WIDTH)),
+};
+
+export const sequenceKeys = {
+  post: (): Key => ({ pk: 'SEQ', sk: 'POST' }),
+  comment: (): Key => ({ pk: 'SEQ', sk: 'COMMENT' }),
+};
+
+const postPk = (postId: number) => `POST#${padId(postId)}`;
+
+export const commentKeys = {
+  partition: postPk,
+  topLevel: (postId: number, commentId: number): Key => ({ pk: postPk(postId), sk: `C#${padId(commentId)}` }),
+  previewReply: (postId: number, rootId: number, replyId: number): Key => ({
+    pk: postPk(postId),
+    sk: `RP#${padId(rootId)}#${padId(replyId)}`,
+  }),
+  laterReply: (postId: number, rootId: number, replyId: number): Key => ({
+    pk: postPk(postId),
+    sk: `R#${padId(rootId)}#${padId(replyId)}`,
+  }),
+  topLevelPrefix: 'C#',
+  previewPrefix: 'RP#',
+  previewRange: (lowestRootId: number, highestRootId: number) => ({
+    from: `RP#${padId(lowestRootId)}#`,
+    to: `RP#${padId(highestRootId)}#~`,
+  }),
+  laterRepliesOf: (rootId: number) => `R#${padId(rootId)}#`,
+  previewRepliesOf: (rootId: number) => `RP#${padId(rootId)}#`,
+  lookup: (commentId: number): Key => ({ pk: `CMT#${padId(commentId)}`, sk: 'CMT' }),
+};
+
+export const postPartitionKeys = {
+  partition: postPk,
+  hourBucket: (postId: number, hour: string): Key => ({ pk: postPk(postId), sk: `VH#${hour}` }),
+  hourBucketPrefix: 'VH#',
+  viewerLog: (postId: number, batchId: string): Key => ({ pk: postPk(postId), sk: `VL#${batchId}` }),
+  viewerLogPrefix: 'VL#',
+  reactorIndex: (postId: number, objectTag: string, userId: string): Key => ({
+    pk: postPk(postId),
+    sk: `X#${objectTag}#${userId}`,
+  }),
+  reactorIndexPrefix: (objectTag?: string) => (objectTag ? `X#${objectTag}#` : 'X#'),
+};
+
+const userPk = (userId: string) => `USER#${userId}`;
+
+export const userStateKeys = {
+  partition: userPk,
+  post: (userId: string, postId: number): Key => ({ pk: userPk(userId), sk: `P#${padId(postId)}` }),
+  comment: (userId: string, postId: number, commentId: number): Key => ({
+    pk: userPk(userId),
+    sk: `P#${padId(postId)}#C#${padId(commentId)}`,
+  }),
+  /** Sort-key range holding the user's state on every post in [lowest, highest] and their comments. */
+  postRange: (lowestPostId: number, highestPostId: number) => ({
+    from: `P#${padId(lowestPostId)}`,
+    to: `P#${padId(highestPostId)}#~`,
+  }),
+  postPrefix: (postId: number) => `P#${padId(postId)}`,
+  parse: (sk: string): { postId: number; commentId: number | null } => {
+    const [, post, , comment] = sk.split('#');
+    return { postId: parsePaddedId(post ?? ''), commentId: comment === undefined ? null : parsePaddedId(comment) };
+  },
+  notification: (userId: string, at: string, id: string): Key => ({ pk: userPk(userId), sk: `N#${at}#${id}` }),
+  notificationPrefix: 'N#',
+};
+
+export const rateKeys = {
+  window: (userId: string, rateClass: string, windowStart: number): Key => ({
+    pk: `RATE#${userId}`,
+    sk: `${rateClass}#${windowStart}`,
+  }),
+};
+
+const connPk = (connectionId: string) => `CONN#${connectionId}`;
+const groupPk = (group: string) => `GROUP#${group}`;
+
+export const connectionKeys = {
+  meta: (connectionId: string): Key => ({ pk: connPk(connectionId), sk: 'META' }),
+  partition: connPk,
+  joined: (connectionId: string, group: string): Key => ({ pk: connPk(connectionId), sk: `G#${group}` }),
+  joinedPrefix: 'G#',
+  groupOf: (joinedSk: string) => joinedSk.slice(2),
+  membership: (group: string, connectionId: string): Key => ({ pk: groupPk(group), sk: connectionId }),
+  groupPartition: groupPk,
+};
+
+export const trendingKeys = {
+  snapshot: (): Key => ({ pk: 'TRENDING', sk: 'SNAPSHOT' }),
+};

@@ -1,0 +1,18 @@
+import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { readEnv } from './config.ts';
+import { queueUrlVariable, type QueueName } from '../manifest.ts';
+
+export const sqs = new SQSClient({});
+
+/**
+ * A sender bound to one queue, whose URL is read and checked when the module that creates it loads
+ * (cold start), from the variable the stack sets for exactly the queues a function may send to.
+ */
+export function queueSender<T>(queue: QueueName): (message: T) => Promise<void> {
+  const variable = queueUrlVariable(queue);
+  const url = readEnv({ [variable]: z.string().url() })[variable] as string;
+  return async (message: T) => {
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(message) }));
+  };
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { ValidationError } from './errors.ts';
+
+/**
+ * zod field types that accept and reject exactly what DRF's serializer fields do, with DRF's
+ * messages, so 400 bodies read `{"field": ["This field is required."]}` as the apps expect.
+ */
+type Refinement = z.core.$RefinementCtx;
+
+function fail(ctx: Refinement, message: string): never {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER as never;
+}
+
+/** A missing optional field skips its checks (zod only runs a transform for a present key then). */
+function optionalUnless<S extends z.ZodType>(required: boolean, schema: S) {
+  return required ? schema : schema.optional();
+}
+
+interface TextOptions {
+  max: number;
+  required?: boolean;
+  allowBlank?: boolean;
+  allowNull?: boolean;
+}
+
+/** DRF CharField: numbers become strings; NUL, lone surrogates and over-long text are refused. */
+export function text(options: TextOptions & { required: false; allowNull: true }): z.ZodType<string | null | undefined>;
+export function text(options: TextOptions & { required: false }): z.ZodType<string | undefined>;
+export function text(options: TextOptions & { allowNull: true }): z.ZodType<string | null>;
+export function text(options: TextOptions): z.ZodType<string>;
+export function text({ max, required = true, allowBlank = false, allowNull = false }: TextOptions): z.ZodType<string | null | undefined> {
+  return optionalUnless(required, z.unknown().transform((value, ctx) => {
+    if (value === undefined) return required ? fail(ctx, 'This field is required.') : undefined;
+    if (value === null) return allowNull ? null : fail(ctx, 'This field may not be null.');
+    if (typeof value !== 'string' && typeof value !== 'number') return fail(ctx, 'Not a valid string.');
+    const result = String(value);
+    // Stored text must read back byte for byte: a lone surrogate cannot be encoded as UTF-8.
+    if (!result.isWellFormed()) return fail(ctx, 'Invalid unicode: the text contains a lone surrogate.');
+    if (result.includes('\u0000')) return fail(ctx, 'Null characters are not allowed.');
+    if (result.trim() === '') return allowBlank ? result : fail(ctx, 'This field may not be blank.');
+    if ([...result].length > max) return fail(ctx, `Ensure this field has no more than ${max} characters.`);
+    return result;
+  }));
+}
+
+/** DRF IntegerField: integers, or strings of digits (forms send strings). */
+export function integer(options: { required?: boolean; allowNull?: boolean; min?: number } = {}) {
+  const { required = true, allowNull = false, min } = options;
+  return optionalUnless(required, z.unknown().transform((value, ctx): number | null | undefined => {
+    if (value === undefined || (value === '' && !required)) {
+      return required ? fail(ctx, 'This field is required.') : undefined;
+    }
+    if (value === null || value === '' || value === 'null') {
+      return allowNull ? null : fail(ctx, 'This field may not be null.');
+    }
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n)) return fail(ctx, 'A valid integer is required.');
+    if (min !== undefined && n < min) return fail(ctx, `Ensure this value is greater than or equal to ${min}.`);
+    return n;
+  }));
+}
+
+/** DRF ChoiceField. */
+export function choice<const T extends string>(choices: readonly T[], options: { required?: boolean; allowNull?: boolean } = {}) {
+  const { required = true, allowNull = false } = options;
+  return optionalUnless(required, z.unknown().transform((value, ctx): T | null | undefined => {
+    if (value === undefined) return required ? fail(ctx, 'This field is required.') : undefined;
+    if (value === null || (value === '' && allowNull)) return allowNull ? null : fail(ctx, 'This field may not be null.');
+    if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+    return fail(ctx, `"${typeof value === 'string' ? value : JSON.stringify(value)}" is not a valid choice.`);
+  }));
+}
+
+function pythonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return 'list';
+  if (value === null) return 'NoneType';
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'boolean') return 'bool';
+  return typeof value;
+}
+
+/**
+ * Validates a request payload against a shape of DRF-like fields; unknown fields are ignored as DRF
+ * ignores them. Every failing field is reported at once.
+ */
+export function validate<T extends z.ZodRawShape>(shape: T, input: unknown): z.infer<z.ZodObject<T>> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ValidationError({
+      non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(input)}.`],
+    });
+  }
+  const result = z.object(shape).safeParse(input);
+  if (result.success) return result.data;
+  const fields: Record<string, string[]> = {};
+  for (const issue of result.error.issues) {
+    const field = issue.path.length > 0 ? String(issue.path[0]) : 'non_field_errors';
+    (fields[field] ??= []).push(issue.message);
+  }
+  throw new ValidationError(fields);
+}

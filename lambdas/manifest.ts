@@ -1,0 +1,145 @@
+/**
+ * The route manifest: the one list of every HTTP route, WebSocket route, queue and queue consumer.
+ * The CDK stack creates one Lambda per entry (with exactly the access it declares) and the offline
+ * twin mounts the same handler modules from it. Plain data only: importing it pulls in no handler.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Per-user request budgets from the spec's "Rate Limiting" section. */
+export type RateClass = 'standard' | 'create' | 'reaction' | 'none';
+
+export type QueueName = 'broadcast' | 'views' | 'notifications' | 'cleanup';
+
+/** What a function may touch; CDK turns this into least-privilege grants and environment. */
+export interface Access {
+  table?: 'read' | 'readWrite';
+  sendTo?: QueueName[];
+  media?: 'read' | 'readWrite';
+  notificationsTopic?: boolean;
+  manageConnections?: boolean;
+}
+
+export interface HttpRoute {
+  /** Stable identifier: the handler looks its own settings up by it; CDK names the function after it. */
+  id: string;
+  methods: HttpMethod[];
+  /** Without the trailing slash (API Gateway route keys cannot end in one); both forms are served. */
+  path: string;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  rateClass: RateClass;
+  access: Access;
+  timeoutSeconds?: number;
+  memoryMb?: number;
+}
+
+export interface WsRoute {
+  id: string;
+  routeKey: string;
+  entry: string;
+  /** Send the handler's returned body back to the caller (a two-way route). */
+  returnResponse: boolean;
+  access: Access;
+  timeoutSeconds?: number;
+}
+
+export interface QueueSpec {
+  name: QueueName;
+  /** Seconds a received message stays invisible; at least 6x the consumer's timeout (AWS guidance). */
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the queue's dead-letter queue. */
+  maxReceiveCount: number;
+}
+
+export interface Consumer {
+  id: string;
+  queue: QueueName;
+  entry: string;
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  timeoutSeconds: number;
+  /** Upper bound on concurrent invocations from the event source (a runaway must not drain the table). */
+  maxConcurrency: number;
+  access: Access;
+}
+
+/** A function's timeout when its entry names none (API Gateway cuts HTTP integrations at 30 s). */
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+
+const TABLE_RW: Access = { table: 'readWrite' };
+
+export const httpRoutes: HttpRoute[] = [
+  {
+    id: 'ListPosts',
+    methods: ['GET'],
+    path: '/api/ventroom/posts',
+    entry: 'lambdas/http/posts/list.ts',
+    rateClass: 'standard',
+    access: { ...TABLE_RW, sendTo: ['views'] },
+  },
+  {
+    id: 'CreatePost',
+    methods: ['POST'],
+    path: '/api/ventroom/posts',
+    entry: 'lambdas/http/posts/create.ts',
+    rateClass: 'create',
+    access: { ...TABLE_RW, sendTo: ['broadcast'], media: 'readWrite' },
+    memoryMb: 1024,
+  },
+  {
+    id: 'CreateUpload',
+    methods: ['POST'],
+    path: '/api/ventroom/uploads',
+    entry: 'lambdas/http/uploads/create.ts',
+    rateClass: 'create',
+    access: { ...TABLE_RW, media: 'readWrite' },
+  },
+  {
+    id: 'GetPost',
+    methods: ['GET'],
+    path: '/api/ventroom/posts/{post_id}',
+    entry: 'lambdas/http/posts/get.ts',
+    rateClass: 'standard',
+    access: { ...TABLE_RW, sendTo: ['views'] },
+  },
+  {
+    id: 'UpdatePost',
+    methods: ['PUT', 'PATCH'],
+    path: '/api/ventroom/posts/{post_id}',
+    entry: 'lambdas/http/posts/update.ts',
+    rateClass: 'standard',
+    access: { ...TABLE_RW, sendTo: ['broadcast'], media: 'readWrite' },
+    memoryMb: 1024,
+  },
+  {
+    id: 'DeletePost',
+    methods: ['DELETE'],
+    path: '/api/ventroom/posts/{post_id}',
+    entry: 'lambdas/http/posts/delete.ts',
+    rateClass: 'standard',
+    access: { ...TABLE_RW, sendTo: ['broadcast', 'cleanup'] },
+  },
+];
+
+export const wsRoutes: WsRoute[] = [];
+
+export const queues: QueueSpec[] = [
+  { name: 'broadcast', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+  { name: 'views', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+  { name: 'notifications', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+  { name: 'cleanup', visibilityTimeoutSeconds: 900, maxReceiveCount: 5 },
+];
+
+export const consumers: Consumer[] = [];
+
+/** The environment variable a function reads a queue's URL from. */
+export function queueUrlVariable(queue: QueueName): string {
+  return `${queue.toUpperCase()}_QUEUE_URL`;
+}
+
+export function routeById(id: string): HttpRoute {
+  const route = httpRoutes.find((candidate) => candidate.id === id);
+  if (!route) throw new Error(`No HTTP route "${id}" in the manifest`);
+  return route;
+}

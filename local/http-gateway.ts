@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { DEFAULT_TIMEOUT_SECONDS, httpRoutes, type HttpRoute } from '../lambdas/manifest.ts';
+import { invoke, LambdaTimeoutError, loadHandler, type LambdaHandler } from './lambda-runtime.ts';
+
+/**
+ * The HTTP API half of the local API Gateway: builds payload v2.0 events from real requests, routes
+ * them by the manifest to the same handler modules Lambda runs, and maps results back. Also serves
+ * the twin's own endpoints (/local/health, /local/token) and media from the bucket (/media/...),
+ * which CloudFront does in AWS.
+ */
+export interface LocalEndpoint {
+  (request: http.IncomingMessage, body: Buffer): Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+}
+
+interface CompiledRoute {
+  route: HttpRoute;
+  pattern: RegExp;
+  params: string[];
+  staticSegments: number;
+  handler: LambdaHandler;
+}
+
+/** API Gateway's limits: a 10 MB request, and Lambda's 6 MB synchronous invocation payload. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+const MAX_EVENT_BYTES = 6 * 1024 * 1024;
+/** HTTP APIs give up on an integration after 30 s. */
+const INTEGRATION_TIMEOUT_SECONDS = 30;
+
+function compile(route: HttpRoute, handler: LambdaHandler): CompiledRoute {
+  const params: string[] = [];
+  const segments = route.path.split('/').filter(Boolean);
+  const source = segments
+    .map((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      params.push(param[1]!);
+      return '([^/]+)';
+    })
+    .join('/');
+  return {
+    route,
+    pattern: new RegExp(`^/${source}/?$`),
+    params,
+    staticSegments: segments.filter((s) => !s.startsWith('{')).length,
+    handler,
+  };
+}
+
+/** API Gateway passes text bodies as they are and base64-encodes anything binary (multipart too). */
+function isTextual(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return (
+    type === '' ||
+    type.startsWith('text/') ||
+    type === 'application/json' ||
+    type.endsWith('+json') ||
+    type === 'application/xml' ||
+    type.endsWith('+xml') ||
+    type === 'application/javascript' ||
+    type === 'application/x-www-form-urlencoded'
+  );
+}
+
+function headersOf(request: http.IncomingMessage): { headers: Record<string, string>; cookies: string[] } {
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i]!.toLowerCase();
+    const value = request.rawHeaders[i + 1]!;
+    if (name === 'cookie') cookies.push(...value.split(';').map((c) => c.trim()).filter(Boolean));
+    else headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  return { headers, cookies };
+}
+
+function buildEvent(
+  request: http.IncomingMessage,
+  url: URL,
+  body: Buffer,
+  compiled: CompiledRoute,
+  pathParameters: Record<string, string>,
+): APIGatewayProxyEventV2 {
+  const { headers, cookies } = headersOf(request);
+  headers['x-forwarded-proto'] ??= 'http';
+  headers['x-forwarded-for'] ??= request.socket.remoteAddress ?? '127.0.0.1';
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  const textual = isTextual(headers['content-type']);
+  const now = new Date();
+  const routeKey = `${request.method} ${compiled.route.path}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    cookies: cookies.length ? cookies : undefined,
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: Object.keys(pathParameters).length ? pathParameters : undefined,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: (headers.host ?? 'localhost').split('.')[0]!,
+      http: {
+        method: request.method!,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body.length === 0 ? undefined : textual ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.length > 0 && !textual,
+  };
+}
+
+function send(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(text);
+}
+
+async function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export interface HttpGatewayOptions {
+  port: number;
+  host?: string;
+  localEndpoints: Record<string, LocalEndpoint>;
+  media: { s3: S3Client; bucket: string };
+}
+
+export interface HttpGateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+async function serveMedia(response: http.ServerResponse, s3: S3Client, bucket: string, key: string, method: string) {
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    response.writeHead(200, {
+      'content-type': object.ContentType ?? 'application/octet-stream',
+      'content-length': String(object.ContentLength ?? ''),
+      'cache-control': object.CacheControl ?? 'public, max-age=31536000, immutable',
+      etag: object.ETag ?? '',
+    });
+    if (method === 'HEAD') {
+      response.end();
+      return;
+    }
+    response.end(Buffer.from(await object.Body!.transformToByteArray()));
+  } catch {
+    send(response, 404, '<Error><Code>NoSuchKey</Code></Error>', { 'content-type': 'application/xml' });
+  }
+}
+
+export async function startHttpGateway(options: HttpGatewayOptions): Promise<HttpGateway> {
+  const compiled: CompiledRoute[] = [];
+  for (const route of httpRoutes) compiled.push(compile(route, await loadHandler(route.entry)));
+  // API Gateway prefers the most specific route: more literal segments first.
+  compiled.sort((a, b) => b.staticSegments - a.staticSegments);
+
+  const server = http.createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
+      const method = request.method ?? 'GET';
+      if (url.pathname.startsWith('/media/') && (method === 'GET' || method === 'HEAD')) {
+        const key = url.pathname.slice('/media/'.length).split('/').map(decodeURIComponent).join('/');
+        await serveMedia(response, options.media.s3, options.media.bucket, key, method);
+        return;
+      }
+      const body = await readBody(request, MAX_REQUEST_BYTES);
+      if (body === 'too-large') {
+        send(response, 413, { message: 'Request Entity Too Large' });
+        return;
+      }
+      const local = options.localEndpoints[`${method} ${url.pathname.replace(/\/$/, '')}`];
+      if (local) {
+        const result = await local(request, body);
+        send(response, result.status, result.body, result.headers);
+        return;
+      }
+      let match: { compiled: CompiledRoute; params: Record<string, string> } | undefined;
+      for (const candidate of compiled) {
+        if (!candidate.route.methods.includes(method as HttpRoute['methods'][number])) continue;
+        const found = candidate.pattern.exec(url.pathname);
+        if (!found) continue;
+        const params: Record<string, string> = {};
+        candidate.params.forEach((name, i) => (params[name] = decodeURIComponent(found[i + 1]!)));
+        match = { compiled: candidate, params };
+        break;
+      }
+      if (!match) {
+        send(response, 404, { message: 'Not Found' });
+        return;
+      }
+      const event = buildEvent(request, url, body, match.compiled, match.params);
+      if (Buffer.byteLength(JSON.stringify(event)) > MAX_EVENT_BYTES) {
+        send(response, 413, { message: 'Request Entity Too Large' });
+        return;
+      }
+      const timeout = Math.min(match.compiled.route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS, INTEGRATION_TIMEOUT_SECONDS);
+      const result = (await invoke(match.compiled.handler, event, match.compiled.route.id, timeout)) as {
+        statusCode?: number;
+        headers?: Record<string, string>;
+        body?: string;
+        isBase64Encoded?: boolean;
+      };
+      const status = result?.statusCode ?? 200;
+      const payload = result?.body === undefined ? undefined : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+      response.writeHead(status, result?.headers ?? {});
+      response.end(payload);
+    } catch (error) {
+      if (error instanceof LambdaTimeoutError) send(response, 503, { message: 'Service Unavailable' });
+      else {
+        console.error('[gateway] integration failed', error);
+        send(response, 500, { message: 'Internal Server Error' });
+      }
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : (options.host ?? '127.0.0.1')}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,187 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Consumer } from '../lambdas/manifest.ts';
+import { invoke, type LambdaHandler } from './lambda-runtime.ts';
+
+/**
+ * Lambda's SQS event source mapping, emulated: up to `batchSize` messages gathered for at most the
+ * batching window, one invocation per batch, ReportBatchItemFailures (only the reported messages stay
+ * on the queue; a thrown error or a malformed report fails the whole batch), redelivery after the
+ * visibility timeout, and the queue's own redrive policy moving a message to its DLQ after
+ * maxReceiveCount receives. Several batches run at once, as Lambda scales pollers.
+ */
+export interface PollerOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  region: string;
+  consumer: Consumer;
+  handler: LambdaHandler;
+  parallelism: number;
+  /**
+   * When set, a failed message becomes visible again after this many seconds instead of after the
+   * queue's visibility timeout: a test speed-up, off by default (AWS semantics).
+   */
+  retryDelaySeconds?: number;
+  onError?: (error: unknown) => void;
+}
+
+export interface Poller {
+  /** Batches being handled right now. */
+  busy(): number;
+  stop(): Promise<void>;
+}
+
+function record(message: Message, options: PollerOptions): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        {
+          dataType: value.DataType ?? 'String',
+          stringValue: value.StringValue,
+          binaryValue: value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : undefined,
+          stringListValues: [],
+          binaryListValues: [],
+        },
+      ]),
+    ),
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: options.queueArn,
+    awsRegion: options.region,
+  };
+}
+
+/** Which messages of a batch failed, per the ReportBatchItemFailures contract. */
+function failedIds(result: unknown, batch: Message[]): Set<string> {
+  const all = new Set(batch.map((m) => m.MessageId!));
+  if (result === undefined || result === null) return new Set();
+  const failures = (result as { batchItemFailures?: unknown }).batchItemFailures;
+  if (failures === undefined || failures === null) return new Set();
+  if (!Array.isArray(failures)) return all;
+  const ids = new Set<string>();
+  for (const failure of failures) {
+    const id = (failure as { itemIdentifier?: unknown })?.itemIdentifier;
+    // Lambda treats an empty or unknown identifier as a failure of the whole batch.
+    if (typeof id !== 'string' || !all.has(id)) return all;
+    ids.add(id);
+  }
+  return ids;
+}
+
+export function startPoller(options: PollerOptions): Poller {
+  const { consumer, sqs } = options;
+  const abort = new AbortController();
+  let busy = 0;
+  let stopped = false;
+
+  const receive = async (max: number, waitSeconds: number): Promise<Message[]> => {
+    const result = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: options.queueUrl,
+        MaxNumberOfMessages: Math.min(10, max),
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: abort.signal },
+    );
+    return result.Messages ?? [];
+  };
+
+  const gather = async (): Promise<Message[]> => {
+    const batch: Message[] = [];
+    let deadline = 0;
+    while (!stopped && batch.length < consumer.batchSize) {
+      const remainingMs = batch.length === 0 ? 1000 : deadline - Date.now();
+      if (batch.length > 0 && remainingMs <= 0) break;
+      const messages = await receive(consumer.batchSize - batch.length, Math.min(1, Math.ceil(remainingMs / 1000)));
+      if (messages.length > 0 && batch.length === 0) deadline = Date.now() + consumer.maxBatchingWindowSeconds * 1000;
+      batch.push(...messages);
+      if (batch.length > 0 && consumer.maxBatchingWindowSeconds === 0) break;
+    }
+    return batch;
+  };
+
+  const settle = async (batch: Message[], failed: Set<string>) => {
+    const done = batch.filter((m) => !failed.has(m.MessageId!));
+    for (let i = 0; i < done.length; i += 10) {
+      const slice = done.slice(i, i + 10);
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: options.queueUrl,
+          Entries: slice.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    }
+    if (options.retryDelaySeconds === undefined) return;
+    const retry = batch.filter((m) => failed.has(m.MessageId!));
+    for (let i = 0; i < retry.length; i += 10) {
+      const slice = retry.slice(i, i + 10);
+      await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: options.queueUrl,
+          Entries: slice.map((m, index) => ({
+            Id: String(index),
+            ReceiptHandle: m.ReceiptHandle!,
+            VisibilityTimeout: options.retryDelaySeconds!,
+          })),
+        }),
+      );
+    }
+  };
+
+  const loop = async () => {
+    while (!stopped) {
+      try {
+        const batch = await gather();
+        if (batch.length === 0) continue;
+        busy += 1;
+        try {
+          const event: SQSEvent = { Records: batch.map((m) => record(m, options)) };
+          let failed: Set<string>;
+          try {
+            failed = failedIds(await invoke(options.handler, event, consumer.id, consumer.timeoutSeconds), batch);
+          } catch (error) {
+            options.onError?.(error);
+            failed = new Set(batch.map((m) => m.MessageId!));
+          }
+          await settle(batch, failed);
+        } finally {
+          busy -= 1;
+        }
+      } catch (error) {
+        if (stopped) return;
+        options.onError?.(error);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  };
+
+  const loops = Array.from({ length: options.parallelism }, () => loop());
+  return {
+    busy: () => busy,
+    async stop() {
+      stopped = true;
+      abort.abort();
+      await Promise.allSettled(loops);
+    },
+  };
+}
