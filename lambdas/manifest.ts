@@ -122,7 +122,18 @@ export const httpRoutes: HttpRoute[] = [
   },
 ];
 
-export const wsRoutes: WsRoute[] = [];
+const CONNECTIONS: Access = { table: 'readWrite' };
+
+export const wsRoutes: WsRoute[] = [
+  { id: 'WsConnect', routeKey: '$connect', entry: 'lambdas/ws/connect.ts', returnResponse: false, access: CONNECTIONS },
+  { id: 'WsDisconnect', routeKey: '$disconnect', entry: 'lambdas/ws/disconnect.ts', returnResponse: false, access: CONNECTIONS },
+  { id: 'WsDefault', routeKey: '$default', entry: 'lambdas/ws/default.ts', returnResponse: true, access: {} },
+  { id: 'JoinVentroom', routeKey: 'join_ventroom', entry: 'lambdas/ws/join-ventroom.ts', returnResponse: true, access: CONNECTIONS },
+  { id: 'LeaveVentroom', routeKey: 'leave_ventroom', entry: 'lambdas/ws/leave-ventroom.ts', returnResponse: true, access: CONNECTIONS },
+  { id: 'JoinVentroomPost', routeKey: 'join_ventroom_post', entry: 'lambdas/ws/join-post.ts', returnResponse: true, access: CONNECTIONS },
+  { id: 'LeaveVentroomPost', routeKey: 'leave_ventroom_post', entry: 'lambdas/ws/leave-post.ts', returnResponse: true, access: CONNECTIONS },
+  { id: 'Ping', routeKey: 'ping', entry: 'lambdas/ws/ping.ts', returnResponse: true, access: {} },
+];
 
 export const queues: QueueSpec[] = [
   { name: 'broadcast', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
@@ -131,7 +142,18 @@ export const queues: QueueSpec[] = [
   { name: 'cleanup', visibilityTimeoutSeconds: 900, maxReceiveCount: 5 },
 ];
 
-export const consumers: Consumer[] = [];
+export const consumers: Consumer[] = [
+  {
+    id: 'BroadcastFanout',
+    queue: 'broadcast',
+    entry: 'lambdas/workers/broadcast.ts',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 30,
+    maxConcurrency: 50,
+    access: { table: 'readWrite', sendTo: ['broadcast'], manageConnections: true },
+  },
+];
 
 /** The environment variable a function reads a queue's URL from. */
 export function queueUrlVariable(queue: QueueName): string {

@@ -106,7 +106,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
 
     const tableName = NAME;
     const bucket = `${NAME}-media`;
-    const sqs = new SQSClient(sdkConfig(sqsEndpoint));
+    const sqs = new SQSClient({ ...sdkConfig(sqsEndpoint), useQueueUrlAsEndpoint: false });
     const s3 = new S3Client({ ...sdkConfig(s3Endpoint), forcePathStyle: true });
     await ensureTable(new DynamoDBClient(sdkConfig(dynamodb)), tableName);
     const queueUrls = await ensureQueues(sqs, NAME);
@@ -146,6 +146,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     cleanups.push(() => ws.close());
     process.env.WS_MANAGEMENT_ENDPOINT = ws.managementEndpoint;
 
+    const pollers: Poller[] = [];
     const media = { s3, bucket };
     process.env.MEDIA_BASE_URL = `http://${host}:${port}/media`;
     const localEndpoints = {
@@ -165,11 +166,15 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
         }
       },
       'GET /local/issuer/.well-known/jwks.json': async () => ({ status: 200, body: issuer.jwks }),
+      // Waits until every queue is empty and no batch is running: "background work is done".
+      'POST /local/drain': async () => {
+        await drain();
+        return { status: 200, body: { status: 'drained' } };
+      },
     };
     const gateway: HttpGateway = await startHttpGateway({ port, host, localEndpoints, media });
     cleanups.push(() => gateway.close());
 
-    const pollers: Poller[] = [];
     for (const consumer of consumers) {
       const queueUrl = queueUrls.main[consumer.queue];
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
@@ -191,7 +196,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       await Promise.all(pollers.map((poller) => poller.stop()));
     });
 
-    const drain = async (timeoutMs = 30_000) => {
+    async function drain(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       let quietRounds = 0;
       while (Date.now() < deadline) {
@@ -214,7 +219,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       throw new Error(`Queues did not drain within ${timeoutMs} ms`);
-    };
+    }
 
     return {
       httpUrl: gateway.url,

@@ -88,10 +88,15 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
   const maxDurationMs = options.maxDurationMs ?? 2 * 60 * 60 * 1000;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
-  const run = (loaded: LoadedRoute, event: unknown) =>
-    invoke(loaded.handler, event, loaded.route.id, loaded.route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) as Promise<
+  const inFlight = new Set<Promise<unknown>>();
+  const run = (loaded: LoadedRoute, event: unknown) => {
+    const invocation = invoke(loaded.handler, event, loaded.route.id, loaded.route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) as Promise<
       { statusCode?: number; body?: string } | undefined
     >;
+    inFlight.add(invocation);
+    void invocation.finally(() => inFlight.delete(invocation)).catch(() => undefined);
+    return invocation;
+  };
 
   const touch = (connection: Connection) => {
     connection.lastActiveAt = Date.now();
@@ -139,7 +144,7 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
     };
     try {
       const result = await run(route, event);
-      if (route.route.returnResponse && result?.body !== undefined && connections.has(connection.id)) connection.socket.send(result.body);
+      if (route.route.returnResponse && result?.body && connections.has(connection.id)) connection.socket.send(result.body);
     } catch (error) {
       console.error(`[ws] ${routeKey} failed`, error);
       connection.socket.send(JSON.stringify({ message: 'Internal server error', connectionId: connection.id, requestId: randomUUID() }));
@@ -176,9 +181,9 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(
         JSON.stringify({
-          ConnectedAt: new Date(connection.connectedAt).toISOString(),
-          LastActiveAt: new Date(connection.lastActiveAt).toISOString(),
-          Identity: { SourceIp: connection.sourceIp, UserAgent: connection.userAgent },
+          connectedAt: new Date(connection.connectedAt).toISOString(),
+          lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+          identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
         }),
       );
     } else if (request.method === 'DELETE') {
@@ -261,6 +266,8 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
     port,
     connectionCount: () => connections.size,
     async close() {
+      // Let handlers already running (a $disconnect, a message) finish before the services go away.
+      await Promise.allSettled([...inFlight]);
       closing = true;
       for (const connection of connections.values()) connection.socket.terminate();
       await new Promise<void>((resolve) => {

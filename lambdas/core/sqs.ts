@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { readEnv } from './config.ts';
 import { queueUrlVariable, type QueueName } from '../manifest.ts';
 
-export const sqs = new SQSClient({});
+// Send to the client's own (regional or configured) endpoint, not the host inside a queue URL:
+// emulators hand out URLs whose hosts (sqs.us-east-1.localhost) need not resolve.
+export const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
 /**
  * A sender bound to one queue, whose URL is read and checked when the module that creates it loads

@@ -1,0 +1,87 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE, db } from '../core/db.ts';
+import { connectionKeys, type Key } from '../core/keys.ts';
+import { batchWrite, deleteRequest as del, putRequest as put, type WriteRequest } from './batch-write.ts';
+
+/** API Gateway closes every WebSocket connection after 2 hours; items outlive it a little, then TTL. */
+const CONNECTION_LIFETIME_SECONDS = 2 * 3600 + 600;
+
+function expiry(nowMs: number): number {
+  return Math.floor(nowMs / 1000) + CONNECTION_LIFETIME_SECONDS;
+}
+
+function membership(connectionId: string, group: string, userId: string, ttl: number): WriteRequest[] {
+  return [
+    put({ ...connectionKeys.joined(connectionId, group), ttl }),
+    put({ ...connectionKeys.membership(group, connectionId), user_id: userId, ttl }),
+  ];
+}
+
+/** Records a new connection of `userId` and puts it in the user's own group. */
+export async function saveConnection(connectionId: string, userId: string, userGroup: string, now = Date.now()): Promise<void> {
+  const ttl = expiry(now);
+  await batchWrite([
+    put({ ...connectionKeys.meta(connectionId), user_id: userId, connected_at: new Date(now).toISOString(), ttl }),
+    ...membership(connectionId, userGroup, userId, ttl),
+  ]);
+}
+
+/** The user behind a live connection, or undefined when it is unknown or gone. */
+export async function connectionUser(connectionId: string): Promise<{ userId: string; ttl: number } | undefined> {
+  const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: connectionKeys.meta(connectionId) }));
+  return Item ? { userId: Item.user_id as string, ttl: Item.ttl as number } : undefined;
+}
+
+export async function joinGroup(connectionId: string, group: string, userId: string, ttl: number): Promise<void> {
+  await batchWrite(membership(connectionId, group, userId, ttl));
+}
+
+export async function leaveGroup(connectionId: string, group: string): Promise<void> {
+  await batchWrite([del(connectionKeys.joined(connectionId, group)), del(connectionKeys.membership(group, connectionId))]);
+}
+
+/** Forgets a connection and every group membership it had ($disconnect, or a 410 from API Gateway). */
+export async function removeConnection(connectionId: string): Promise<void> {
+  const keys: Key[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': connectionKeys.partition(connectionId) },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of result.Items ?? []) {
+      keys.push({ pk: item.pk as string, sk: item.sk as string });
+      const sk = item.sk as string;
+      if (sk.startsWith(connectionKeys.joinedPrefix)) keys.push(connectionKeys.membership(connectionKeys.groupOf(sk), connectionId));
+    }
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  await batchWrite(keys.map(del));
+}
+
+/**
+ * Every connection in a group, page by page (a paginated Query on the group's partition, keys only;
+ * never a Scan).
+ */
+export async function* groupConnections(group: string): AsyncGenerator<string[]> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': connectionKeys.groupPartition(group) },
+        ProjectionExpression: 'sk',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    yield (result.Items ?? []).map((item) => item.sk as string);
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+}

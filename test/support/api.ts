@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+
+export const twin = () => inject('twin');
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+  text: string;
+}
+
+export interface TestUser {
+  id: string;
+  token: string;
+  displayName: string;
+  auth: { authorization: string };
+}
+
+/** A fresh user from the dev issuer; every test gets its own so rate limits never collide. */
+export async function newUser(options: { displayName?: string; admin?: boolean; id?: string; expiresIn?: number; photo?: string } = {}): Promise<TestUser> {
+  const displayName = options.displayName ?? `User ${randomUUID().slice(0, 8)}`;
+  const response = await fetch(`${twin().httpUrl}/local/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      display_name: displayName,
+      user_id: options.id ?? randomUUID(),
+      admin: options.admin,
+      expires_in: options.expiresIn,
+      profile_photo: options.photo,
+    }),
+  });
+  if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
+  const { token, user } = (await response.json()) as { token: string; user: { id: string } };
+  return { id: user.id, token, displayName, auth: { authorization: `Bearer ${token}` } };
+}
+
+/** One HTTP call to the twin; `json` sets a JSON body, `body` sends raw (FormData, bytes, text). */
+export async function call<T = any>(
+  method: string,
+  path: string,
+  options: { user?: TestUser; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...(options.user?.auth ?? {}), ...options.headers };
+  let body = options.body;
+  if (options.json !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    body = JSON.stringify(options.json);
+  }
+  const url = path.startsWith('http') ? path : `${twin().httpUrl}${path}`;
+  const response = await fetch(url, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // Not JSON: the raw text is the body.
+  }
+  return { status: response.status, body: parsed as T, headers: response.headers, text };
+}
+
+export async function createPost(user: TestUser, fields: Record<string, unknown> = {}) {
+  const response = await call('POST', '/api/ventroom/posts/', { user, json: { title: 'A title', content: 'Some content', ...fields } });
+  if (response.status !== 201) throw new Error(`create failed: ${response.status} ${response.text}`);
+  return response.body as { id: number; [key: string]: any };
+}
+
+/** Waits until the twin's queues are empty and no batch is running (views counted, events sent). */
+export async function drain(): Promise<void> {
+  const response = await fetch(`${twin().httpUrl}/local/drain`, { method: 'POST' });
+  if (response.status !== 200) throw new Error(`drain failed: ${response.status} ${await response.text()}`);
+}

@@ -1,0 +1,86 @@
+import WebSocket from 'ws';
+import { twin, type TestUser } from './api.ts';
+
+export interface ServerMessage {
+  id: string;
+  type: string;
+  data: any;
+  timestamp: string;
+}
+
+/** A real WebSocket client against the twin that records everything it receives. */
+export class WsClient {
+  readonly received: ServerMessage[] = [];
+  private waiters: { test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as ServerMessage;
+      this.received.push(message);
+      this.waiters = this.waiters.filter((waiter) => {
+        if (!waiter.test(message)) return true;
+        waiter.resolve(message);
+        return false;
+      });
+    });
+  }
+
+  static async connect(user?: TestUser, options: { via?: 'query' | 'header'; token?: string } = {}): Promise<WsClient> {
+    const token = options.token ?? user?.token;
+    const via = options.via ?? 'query';
+    const url = token && via === 'query' ? `${twin().wsUrl}/?token=${encodeURIComponent(token)}` : twin().wsUrl;
+    const socket = new WebSocket(url, { headers: token && via === 'header' ? { authorization: `Bearer ${token}` } : {} });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('unexpected-response', (_request, response) => reject(new WsRejected(response.statusCode ?? 0)));
+      socket.once('error', reject);
+    });
+    return new WsClient(socket);
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** The next message (already received or still to come) that matches. */
+  next(type: string, predicate: (m: ServerMessage) => boolean = () => true, timeoutMs = 10_000): Promise<ServerMessage> {
+    const test = (m: ServerMessage) => m.type === type && predicate(m);
+    const seen = this.received.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "${type}" message within ${timeoutMs} ms; got ${this.received.map((m) => m.type).join(', ')}`)), timeoutMs);
+      this.waiters.push({
+        test,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+    });
+  }
+
+  /** Sends and waits for the reply of the given type. */
+  async request(message: unknown, replyType: string): Promise<ServerMessage> {
+    const before = this.received.length;
+    this.send(message);
+    return this.next(replyType, (m) => this.received.indexOf(m) >= before);
+  }
+
+  count(type: string, predicate: (m: ServerMessage) => boolean = () => true): number {
+    return this.received.filter((m) => m.type === type && predicate(m)).length;
+  }
+
+  async close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.close();
+    });
+  }
+}
+
+export class WsRejected extends Error {
+  constructor(readonly status: number) {
+    super(`WebSocket upgrade rejected with ${status}`);
+  }
+}
