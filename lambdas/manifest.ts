@@ -153,6 +153,16 @@ export const consumers: Consumer[] = [
     maxConcurrency: 50,
     access: { table: 'readWrite', sendTo: ['broadcast'], manageConnections: true },
   },
+  {
+    id: 'Cleanup',
+    queue: 'cleanup',
+    entry: 'lambdas/workers/cleanup.ts',
+    batchSize: 5,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 120,
+    maxConcurrency: 5,
+    access: { table: 'readWrite', sendTo: ['cleanup'], media: 'readWrite' },
+  },
 ];
 
 /** The environment variable a function reads a queue's URL from. */

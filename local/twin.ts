@@ -48,7 +48,7 @@ export interface Twin {
   topicArn: string;
   queues: QueueUrls;
   issuer: DevIssuer;
-  /** Resolves once every queue is empty and no batch is being handled. */
+  /** Resolves once no queue has a visible or in-flight message and no batch is being handled. */
   drain(timeoutMs?: number): Promise<void>;
   connectionCount(): number;
   stop(): Promise<void>;
@@ -205,13 +205,11 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
           const { Attributes } = await sqs.send(
             new GetQueueAttributesCommand({
               QueueUrl: url,
-              AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+              AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
             }),
           );
-          pending +=
-            Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
-            Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) +
-            Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0);
+          // Delayed messages are work scheduled for later on purpose (cleanup's second pass): not waited for.
+          pending += Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
         }
         quietRounds = pending === 0 ? quietRounds + 1 : 0;
         // Two quiet looks in a row: a batch may have just enqueued follow-up work.

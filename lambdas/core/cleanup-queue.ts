@@ -1,12 +1,10 @@
 import { queueSender } from './sqs.ts';
 
 /** Work left behind by a delete: everything that hung off the deleted thing, removed in the background. */
-export type CleanupJob =
-  | { kind: 'post'; post_id: number; media_key: string | null }
-  | { kind: 'comment'; post_id: number; comment_id: number; media_keys: string[] };
+export type CleanupJob = { kind: 'post'; post_id: number; media_key: string | null; pass?: number };
 
 const send = queueSender<CleanupJob>('cleanup');
 
-export async function enqueueCleanup(job: CleanupJob): Promise<void> {
-  await send(job);
+export async function enqueueCleanup(job: CleanupJob, delaySeconds?: number): Promise<void> {
+  await send(job, delaySeconds);
 }

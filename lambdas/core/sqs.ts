@@ -11,10 +11,10 @@ export const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
  * A sender bound to one queue, whose URL is read and checked when the module that creates it loads
  * (cold start), from the variable the stack sets for exactly the queues a function may send to.
  */
-export function queueSender<T>(queue: QueueName): (message: T) => Promise<void> {
+export function queueSender<T>(queue: QueueName): (message: T, delaySeconds?: number) => Promise<void> {
   const variable = queueUrlVariable(queue);
   const url = readEnv({ [variable]: z.string().url() })[variable] as string;
-  return async (message: T) => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(message) }));
+  return async (message: T, delaySeconds?: number) => {
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(message), DelaySeconds: delaySeconds }));
   };
 }

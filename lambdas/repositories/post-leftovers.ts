@@ -1,0 +1,66 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE, db } from '../core/db.ts';
+import { commentKeys, postPartitionKeys, userStateKeys, type Key } from '../core/keys.ts';
+import { batchWrite, deleteRequest } from './batch-write.ts';
+
+/**
+ * Everything a deleted post leaves behind, found through its own partition: comments and replies
+ * (and their id lookups), view buckets, the viewer logs and reactor index that name every user who
+ * has per-user state on the post, and the media keys to remove from the bucket.
+ */
+export interface Leftovers {
+  keys: Key[];
+  userIds: Set<string>;
+  mediaKeys: string[];
+}
+
+async function queryAll(pk: string, beginsWith?: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: beginsWith ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+        ExpressionAttributeValues: beginsWith ? { ':pk': pk, ':prefix': beginsWith } : { ':pk': pk },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(result.Items ?? []));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+function isComment(sk: string): boolean {
+  return sk.startsWith(commentKeys.topLevelPrefix) || sk.startsWith(commentKeys.previewPrefix) || sk.startsWith('R#');
+}
+
+export async function postLeftovers(postId: number): Promise<Leftovers> {
+  const leftovers: Leftovers = { keys: [], userIds: new Set(), mediaKeys: [] };
+  for (const item of await queryAll(postPartitionKeys.partition(postId))) {
+    const sk = item.sk as string;
+    leftovers.keys.push({ pk: item.pk as string, sk });
+    if (isComment(sk)) {
+      leftovers.keys.push(commentKeys.lookup(item.id as number));
+      if (typeof item.media_key === 'string') leftovers.mediaKeys.push(item.media_key);
+    } else if (sk.startsWith(postPartitionKeys.viewerLogPrefix)) {
+      for (const userId of (item.user_ids as Set<string> | string[] | undefined) ?? []) leftovers.userIds.add(userId);
+    } else if (sk.startsWith(postPartitionKeys.reactorIndexPrefix())) {
+      leftovers.userIds.add(item.user_id as string);
+    }
+  }
+  return leftovers;
+}
+
+/** The keys of a user's state on a post and on all its comments. */
+export async function userStateKeysOnPost(userId: string, postId: number): Promise<Key[]> {
+  const items = await queryAll(userStateKeys.partition(userId), userStateKeys.postPrefix(postId));
+  return items.map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
+}
+
+export async function deleteKeys(keys: Key[]): Promise<void> {
+  const unique = new Map(keys.map((key) => [`${key.pk}\u0000${key.sk}`, key]));
+  await batchWrite([...unique.values()].map(deleteRequest));
+}

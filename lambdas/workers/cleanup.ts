@@ -1,0 +1,26 @@
+import { enqueueCleanup, type CleanupJob } from '../core/cleanup-queue.ts';
+import { deleteMedia } from '../core/media.ts';
+import { sqsConsumer } from '../core/sqs-batch.ts';
+import { deleteKeys, postLeftovers, userStateKeysOnPost } from '../repositories/post-leftovers.ts';
+
+/**
+ * Removes what a deleted post left behind. Idempotent (deleting what is gone is a no-op), so a
+ * redelivered job is harmless. A second pass 15 minutes later catches writes that were in flight
+ * when the post went (a views batch or reaction that wrote its index item just before failing).
+ */
+const SECOND_PASS_DELAY_SECONDS = 900;
+
+async function cleanPost(job: CleanupJob): Promise<void> {
+  const leftovers = await postLeftovers(job.post_id);
+  const perUser = await Promise.all([...leftovers.userIds].map((userId) => userStateKeysOnPost(userId, job.post_id)));
+  await deleteKeys([...leftovers.keys, ...perUser.flat()]);
+  const media = [...leftovers.mediaKeys, ...(job.media_key ? [job.media_key] : [])];
+  await Promise.all(media.map((key) => deleteMedia(key)));
+  if ((job.pass ?? 1) < 2) await enqueueCleanup({ ...job, pass: 2 }, SECOND_PASS_DELAY_SECONDS);
+}
+
+export const handler = sqsConsumer('Cleanup', async (record) => {
+  const job = JSON.parse(record.body) as CleanupJob;
+  if (job.kind === 'post') await cleanPost(job);
+  else throw new Error(`Unknown cleanup job ${JSON.stringify(job)}`);
+});
