@@ -154,6 +154,16 @@ export const consumers: Consumer[] = [
     access: { table: 'readWrite', sendTo: ['broadcast'], manageConnections: true },
   },
   {
+    id: 'ViewsCounter',
+    queue: 'views',
+    entry: 'lambdas/workers/views.ts',
+    batchSize: 100,
+    maxBatchingWindowSeconds: 2,
+    timeoutSeconds: 30,
+    maxConcurrency: 10,
+    access: { table: 'readWrite', sendTo: ['broadcast'] },
+  },
+  {
     id: 'Cleanup',
     queue: 'cleanup',
     entry: 'lambdas/workers/cleanup.ts',

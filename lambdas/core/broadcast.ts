@@ -2,7 +2,7 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { readEnv } from './config.ts';
 import { serverMessage, type ServerMessage } from './messages.ts';
-import { sqs } from './sqs.ts';
+import { queueBody, sqs } from './sqs.ts';
 import { logger } from './logger.ts';
 
 /** What travels on the broadcast queue: one event and the groups that should receive it. */
@@ -47,7 +47,7 @@ async function enqueue(publications: Publication[]): Promise<void> {
     const result = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: BROADCAST_QUEUE_URL,
-        Entries: batch.map((job, index) => ({ Id: String(index), MessageBody: JSON.stringify(job) })),
+        Entries: batch.map((job, index) => ({ Id: String(index), MessageBody: queueBody(job) })),
       }),
     );
     if (result.Failed && result.Failed.length > 0) {

@@ -8,6 +8,14 @@ import { queueUrlVariable, type QueueName } from '../manifest.ts';
 export const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
 /**
+ * JSON with every non-ASCII character escaped. SQS refuses some characters (U+FFFE, U+FFFF, and
+ * emulators even astral ones); escaped, any text a user wrote travels and parses back unchanged.
+ */
+export function queueBody(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * A sender bound to one queue, whose URL is read and checked when the module that creates it loads
  * (cold start), from the variable the stack sets for exactly the queues a function may send to.
  */
@@ -15,6 +23,6 @@ export function queueSender<T>(queue: QueueName): (message: T, delaySeconds?: nu
   const variable = queueUrlVariable(queue);
   const url = readEnv({ [variable]: z.string().url() })[variable] as string;
   return async (message: T, delaySeconds?: number) => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(message), DelaySeconds: delaySeconds }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: queueBody(message), DelaySeconds: delaySeconds }));
   };
 }

@@ -6,7 +6,7 @@ import type { BroadcastJob } from '../core/broadcast.ts';
 import { envInt, readEnv } from '../core/config.ts';
 import { logger } from '../core/logger.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
-import { sqs } from '../core/sqs.ts';
+import { queueBody, sqs } from '../core/sqs.ts';
 import { groupConnections, removeConnection } from '../repositories/connections.ts';
 
 const config = readEnv({
@@ -38,7 +38,7 @@ async function enqueueChunks(jobs: BroadcastJob[]): Promise<void> {
     const result = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: config.BROADCAST_QUEUE_URL,
-        Entries: batch.map((job, index) => ({ Id: String(index), MessageBody: JSON.stringify(job) })),
+        Entries: batch.map((job, index) => ({ Id: String(index), MessageBody: queueBody(job) })),
       }),
     );
     if (result.Failed?.length) throw new Error(`Could not enqueue ${result.Failed.length} broadcast chunks`);

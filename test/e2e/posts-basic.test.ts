@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, createPost, newUser } from '../support/api.ts';
+import { call, createPost, drain, newUser } from '../support/api.ts';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
@@ -111,5 +111,21 @@ describe('posts: create and read back with the documented shape', () => {
     expect(header).toBeTruthy();
     const post = await call('POST', '/api/ventroom/posts/', { json: { content: 'x' } });
     expect(post.status).toBe(401);
+  });
+});
+
+describe('posts: a read counts one view for its reader', () => {
+  it('GET counts the first view once and then shows has_viewed', async () => {
+    const author = await newUser();
+    const reader = await newUser();
+    const post = await createPost(author);
+    const first = await call('GET', `/api/ventroom/posts/${post.id}/`, { user: reader });
+    expect(first.body.has_viewed).toBe(false);
+    await call('GET', `/api/ventroom/posts/${post.id}/`, { user: reader });
+    await drain();
+    const after = await call('GET', `/api/ventroom/posts/${post.id}/`, { user: reader });
+    expect(after.body).toMatchObject({ views: 1, has_viewed: true });
+    const authorView = await call('GET', `/api/ventroom/posts/${post.id}/`, { user: author });
+    expect(authorView.body.has_viewed).toBe(false);
   });
 });

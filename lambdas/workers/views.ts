@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import pLimit from 'p-limit';
+import { publish, type Publication } from '../core/broadcast.ts';
+import { groups } from '../core/groups.ts';
+import { logger } from '../core/logger.ts';
+import type { ViewsMessage } from '../core/views-queue.ts';
+import { countViews, logViewers, type View } from '../repositories/views.ts';
+
+interface PostViews {
+  views: Map<string, View>;
+  /** Messages that asked for these views: they fail together if the post's write fails. */
+  messageIds: Set<string>;
+}
+
+function parse(body: string): ViewsMessage | undefined {
+  try {
+    const message = JSON.parse(body) as ViewsMessage;
+    const valid =
+      typeof message.user_id === 'string' &&
+      typeof message.viewed_at === 'string' &&
+      !Number.isNaN(Date.parse(message.viewed_at)) &&
+      Array.isArray(message.post_ids) &&
+      message.post_ids.every((id) => Number.isSafeInteger(id) && id > 0);
+    return valid ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The same set of viewers always gets the same log item, so a redelivered batch overwrites it. */
+function batchIdOf(userIds: string[]): string {
+  return createHash('sha256').update([...userIds].sort().join('\n')).digest('hex').slice(0, 20);
+}
+
+/**
+ * The views worker: a batch of "user saw posts" messages becomes, per post, one transaction that
+ * records each first view and moves the counters, then ONE `ventroom_post_view_updated` per post per
+ * batch with the post's latest count. A post whose write fails fails only the messages that named it
+ * (partial batch failure); their other views are already recorded and are not counted twice on retry.
+ */
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  logger.addContext(context);
+  const failed = new Set<string>();
+  const byPost = new Map<number, PostViews>();
+  for (const record of event.Records) {
+    const message = parse(record.body);
+    if (!message) {
+      logger.error('Malformed views message', { messageId: record.messageId });
+      failed.add(record.messageId);
+      continue;
+    }
+    for (const postId of new Set(message.post_ids)) {
+      const entry = byPost.get(postId) ?? { views: new Map(), messageIds: new Set() };
+      byPost.set(postId, entry);
+      entry.messageIds.add(record.messageId);
+      const earlier = entry.views.get(message.user_id);
+      if (!earlier || message.viewed_at < earlier.viewedAt) entry.views.set(message.user_id, { userId: message.user_id, viewedAt: message.viewed_at });
+    }
+  }
+
+  const updates: Publication[] = [];
+  const limit = pLimit(8);
+  await Promise.all(
+    [...byPost].map(([postId, entry]) =>
+      limit(async () => {
+        try {
+          const views = [...entry.views.values()];
+          await logViewers(postId, batchIdOf(views.map((view) => view.userId)), views.map((view) => view.userId));
+          const outcome = await countViews(postId, views);
+          if (outcome.status === 'counted') {
+            updates.push({
+              type: 'ventroom_post_view_updated',
+              data: { post_id: postId, views: outcome.views },
+              audiences: [groups.post(postId), groups.feed],
+            });
+          }
+        } catch (error) {
+          logger.error('Counting views failed', { postId, error: error as Error });
+          for (const id of entry.messageIds) failed.add(id);
+        }
+      }),
+    ),
+  );
+  await publish(...updates);
+  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+}
