@@ -16,12 +16,21 @@ function portFrom(name: string, fallback: number): number {
 }
 
 async function main() {
+  const dataDir = process.env.VENTROOM_DATA_DIR || '.ventroom';
+  const retryDelay = process.env.VENTROOM_RETRY_DELAY_SECONDS;
   const twin = await startTwin({
     port: portFrom('PORT', 3000),
     wsPort: portFrom('WS_PORT', 3001),
-    dataDir: process.env.VENTROOM_DATA_DIR || '.ventroom',
+    // ":memory:" keeps nothing across restarts (tests).
+    dataDir: dataDir === ':memory:' ? null : dataDir,
     host: process.env.HOST || '127.0.0.1',
+    retryDelaySeconds: retryDelay ? Number(retryDelay) : undefined,
   });
+  if (process.env.VENTROOM_READY_JSON === '1') {
+    // For a parent process (the test suite): everything it needs to talk to this twin, on one line.
+    const { issuer: _issuer, drain: _drain, stop: _stop, connectionCount: _count, ...info } = twin;
+    console.log(`VENTROOM_READY ${JSON.stringify(info)}`);
+  }
   console.log(`Vent Room offline twin ready
   HTTP API   ${twin.httpUrl}/api/ventroom/posts/
   WebSocket  ${twin.wsUrl}/?token=<token>

@@ -48,6 +48,8 @@ export interface Twin {
   topicArn: string;
   queues: QueueUrls;
   issuer: DevIssuer;
+  /** The configuration the handlers run with (what the CDK stack sets in AWS, pointing at local services). */
+  handlerEnv: Record<string, string>;
   /** Resolves once no queue has a visible or in-flight message and no batch is being handled. */
   drain(timeoutMs?: number): Promise<void>;
   connectionCount(): number;
@@ -118,7 +120,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
 
     // The handlers' configuration: exactly what the CDK stack sets in AWS, with local endpoints.
     // Set before any handler module loads (they read it once, at "cold start").
-    Object.assign(process.env, {
+    const handlerEnv: Record<string, string> = {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
@@ -139,16 +141,17 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       DYNAMODB_CAPACITY_METER: process.env.DYNAMODB_CAPACITY_METER ?? 'true',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
       ...Object.fromEntries(Object.entries(queueUrls.main).map(([name, url]) => [queueUrlVariable(name as QueueName), url])),
+      MEDIA_BASE_URL: `http://${host}:${port}/media`,
+      WS_MANAGEMENT_ENDPOINT: `http://${host}:${wsPort}`,
       ...options.env,
-    });
+    };
+    Object.assign(process.env, handlerEnv);
 
     const ws = await startWsGateway({ port: wsPort, host });
     cleanups.push(() => ws.close());
-    process.env.WS_MANAGEMENT_ENDPOINT = ws.managementEndpoint;
 
     const pollers: Poller[] = [];
     const media = { s3, bucket };
-    process.env.MEDIA_BASE_URL = `http://${host}:${port}/media`;
     const localEndpoints = {
       'GET /local/health': async () => ({ status: 200, body: { status: 'ok', http: `http://${host}:${port}`, ws: ws.url } }),
       'POST /local/token': async (_request: unknown, body: Buffer) => {
@@ -230,6 +233,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       topicArn,
       queues: queueUrls,
       issuer,
+      handlerEnv,
       drain,
       connectionCount: () => ws.connectionCount(),
       stop: stopAll,

@@ -1,6 +1,9 @@
 import 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { startTwin, type Twin } from '../../local/twin.ts';
+import type { Twin } from '../../local/twin.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -8,45 +11,65 @@ declare module 'vitest' {
   }
 }
 
-/** What test files need of the twin; plain data, it crosses into the test workers. */
-export interface TwinInfo {
-  httpUrl: string;
-  wsUrl: string;
-  managementEndpoint: string;
-  endpoints: Twin['endpoints'];
-  region: string;
-  tableName: string;
-  bucket: string;
-  topicArn: string;
-  queues: Twin['queues'];
-  env: Record<string, string>;
+/** What test files need of a twin; plain data, it crosses into the test workers. */
+export type TwinInfo = Omit<Twin, 'issuer' | 'drain' | 'stop' | 'connectionCount'>;
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Starts a twin for this project exactly as `npm start` does, in its own process (its own handler
+ * modules and configuration): random ports, in-memory data, failed queue messages retried after 1 s.
+ */
+export async function startTwinProcess(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; info: TwinInfo }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      WS_PORT: '0',
+      VENTROOM_DATA_DIR: ':memory:',
+      VENTROOM_RETRY_DELAY_SECONDS: '1',
+      VENTROOM_READY_JSON: '1',
+      NODE_ENV: 'test',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const info = await new Promise<TwinInfo>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error('twin did not become ready within 120 s')), 120_000);
+    child.once('exit', (code) => reject(new Error(`twin exited during start (code ${code})`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const line = buffer.split('\n').find((l) => l.startsWith('VENTROOM_READY '));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line.slice('VENTROOM_READY '.length)) as TwinInfo);
+      }
+    });
+  });
+  // Keep the child's log visible (errors of handlers show up here), minus the banner.
+  child.stdout!.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+  return { child, info };
 }
 
-let twin: Twin | undefined;
+export async function stopTwinProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
 
-/** One twin for the whole run: random ports, in-memory data, fast retries of failed messages. */
+let running: ChildProcess | undefined;
+
 export async function setup(project: TestProject) {
-  twin = await startTwin({ port: 0, wsPort: 0, dataDir: null, retryDelaySeconds: 1 });
-  const env: Record<string, string> = {};
-  for (const name of Object.keys(process.env)) {
-    if (/^(AWS_|TABLE_NAME|MEDIA_|S3_|JWT_|JWKS_|ADMIN_GROUP|GROUPS_CLAIM|DYNAMODB_|WS_MANAGEMENT|NOTIFICATIONS_|.*_QUEUE_URL$|RATE_LIMITS)/.test(name)) {
-      env[name] = process.env[name]!;
-    }
-  }
-  project.provide('twin', {
-    httpUrl: twin.httpUrl,
-    wsUrl: twin.wsUrl,
-    managementEndpoint: twin.managementEndpoint,
-    endpoints: twin.endpoints,
-    region: twin.region,
-    tableName: twin.tableName,
-    bucket: twin.bucket,
-    topicArn: twin.topicArn,
-    queues: twin.queues,
-    env,
-  });
+  const { child, info } = await startTwinProcess();
+  running = child;
+  project.provide('twin', info);
 }
 
 export async function teardown() {
-  await twin?.stop();
+  if (running) await stopTwinProcess(running);
 }
