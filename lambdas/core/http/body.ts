@@ -53,7 +53,8 @@ function parseMultipart(bytes: Buffer, contentType: string, limits: BodyLimits):
     try {
       parser = busboy({
         headers: { 'content-type': contentType },
-        limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 50, fieldSize: 1024 * 1024, parts: 60 },
+        // busboy reports reaching its limit, so allow one byte more and judge the size ourselves.
+        limits: { fileSize: limits.maxFileBytes + 1, files: limits.maxFiles, fields: 50, fieldSize: 1024 * 1024, parts: 60 },
         defParamCharset: 'utf8',
       });
     } catch (error) {
@@ -66,13 +67,15 @@ function parseMultipart(bytes: Buffer, contentType: string, limits: BodyLimits):
     parser.on('file', (fieldName, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () => {
-        failure ??= new BadRequestError({
-          [fieldName]: [`File too large. The largest file accepted here is ${limits.maxFileBytes} bytes; use a presigned upload for larger files.`],
-        });
-      });
       stream.on('close', () => {
-        files.push({ fieldName, filename: info.filename ?? '', declaredType: info.mimeType ?? '', data: Buffer.concat(chunks) });
+        const data = Buffer.concat(chunks);
+        if (data.length > limits.maxFileBytes) {
+          failure ??= new BadRequestError({
+            [fieldName]: [`File too large. The largest file accepted here is ${limits.maxFileBytes} bytes; use a presigned upload for larger files.`],
+          });
+          return;
+        }
+        files.push({ fieldName, filename: info.filename ?? '', declaredType: info.mimeType ?? '', data });
       });
     });
     parser.on('filesLimit', () => {
