@@ -115,7 +115,8 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     await ensureBucket(s3, bucket);
     const topicArn = await ensureTopic(new SNSClient(sdkConfig(snsEndpoint)), `${NAME}-notifications`);
 
-    const issuerUrl = `http://${host}:${port}/local/issuer`;
+    // A fixed issuer (not the port, which may change): tokens stay valid across restarts, as the key does.
+    const issuerUrl = 'https://ventroom.invalid/dev-issuer';
     const issuer = await createDevIssuer({ dataDir, issuer: issuerUrl, audience: `${NAME}-local` });
 
     // The handlers' configuration: exactly what the CDK stack sets in AWS, with local endpoints.
@@ -168,7 +169,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
           throw error;
         }
       },
-      'GET /local/issuer/.well-known/jwks.json': async () => ({ status: 200, body: issuer.jwks }),
+      'GET /local/jwks.json': async () => ({ status: 200, body: issuer.jwks }),
       // Waits until every queue is empty and no batch is running: "background work is done".
       'POST /local/drain': async () => {
         await drain();

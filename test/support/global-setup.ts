@@ -20,11 +20,18 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
  * Starts a twin for this project exactly as `npm start` does, in its own process (its own handler
  * modules and configuration): random ports, in-memory data, failed queue messages retried after 1 s.
  */
+/** Settings a twin gives its handlers: a test worker has them (handler-env.ts); a new twin must not inherit them. */
+const HANDLER_SETTING = /^(AWS_|TABLE_NAME$|MEDIA_|S3_|JWT_|JWKS_|ADMIN_GROUP$|GROUPS_CLAIM$|DYNAMODB_|WS_MANAGEMENT|NOTIFICATIONS_|POWERTOOLS_|RATE_LIMITS)|_QUEUE_URL$/;
+
+export function cleanEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !HANDLER_SETTING.test(name))) as Record<string, string>;
+}
+
 export async function startTwinProcess(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; info: TwinInfo }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
     cwd: ROOT,
     env: {
-      ...process.env,
+      ...cleanEnv(),
       PORT: '0',
       WS_PORT: '0',
       VENTROOM_DATA_DIR: ':memory:',
