@@ -41,7 +41,7 @@ Press Ctrl-C to stop.`);
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping...`);
+    if (process.env.VENTROOM_READY_JSON !== '1') console.log(`\n${signal}: stopping...`);
     await twin.stop();
     process.exit(0);
   };

@@ -69,7 +69,7 @@ export async function removeConnection(connectionId: string): Promise<void> {
  * Every connection in a group, page by page (a paginated Query on the group's partition, keys only;
  * never a Scan).
  */
-export async function* groupConnections(group: string): AsyncGenerator<string[]> {
+export async function* groupConnections(group: string, pageSize?: number): AsyncGenerator<string[]> {
   let startKey: Record<string, unknown> | undefined;
   do {
     const result = await db.send(
@@ -78,6 +78,7 @@ export async function* groupConnections(group: string): AsyncGenerator<string[]>
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': connectionKeys.groupPartition(group) },
         ProjectionExpression: 'sk',
+        Limit: pageSize,
         ExclusiveStartKey: startKey,
       }),
     );

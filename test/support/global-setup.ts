@@ -55,8 +55,12 @@ export async function startTwinProcess(extraEnv: Record<string, string> = {}): P
       }
     });
   });
-  // Keep the child's log visible (errors of handlers show up here), minus the banner.
-  child.stdout!.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+  // Keep the child's logs visible (handler errors are JSON lines, the twin's own start with "["),
+  // without its banner.
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = chunk.toString().split('\n').filter((line) => line.startsWith('{') || line.startsWith('['));
+    if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+  });
   return { child, info };
 }
 
