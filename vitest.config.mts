@@ -11,7 +11,7 @@ export default defineConfig({
     setupFiles: ['test/support/handler-env.ts'],
     pool: 'forks',
     maxWorkers: 3,
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
     projects: [

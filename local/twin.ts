@@ -172,7 +172,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       'GET /local/jwks.json': async () => ({ status: 200, body: issuer.jwks }),
       // Waits until every queue is empty and no batch is running: "background work is done".
       'POST /local/drain': async () => {
-        await drain();
+        await drain(50_000);
         return { status: 200, body: { status: 'drained' } };
       },
     };

@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE, db } from '../core/db.ts';
 import { connectionKeys, type Key } from '../core/keys.ts';
 import { batchWrite, deleteRequest as del, putRequest as put, type WriteRequest } from './batch-write.ts';
+import { queryAll, queryPages } from './query.ts';
 
 /** API Gateway closes every WebSocket connection after 2 hours; items outlive it a little, then TTL. */
 const CONNECTION_LIFETIME_SECONDS = 2 * 3600 + 600;
@@ -43,25 +44,17 @@ export async function leaveGroup(connectionId: string, group: string): Promise<v
 /** Forgets a connection and every group membership it had ($disconnect, or a 410 from API Gateway). */
 export async function removeConnection(connectionId: string): Promise<void> {
   const keys: Key[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': connectionKeys.partition(connectionId) },
-        ProjectionExpression: 'pk, sk',
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of result.Items ?? []) {
-      keys.push({ pk: item.pk as string, sk: item.sk as string });
-      const sk = item.sk as string;
-      if (sk.startsWith(connectionKeys.joinedPrefix)) keys.push(connectionKeys.membership(connectionKeys.groupOf(sk), connectionId));
-    }
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': connectionKeys.partition(connectionId) },
+    ProjectionExpression: 'pk, sk',
+    ConsistentRead: true,
+  });
+  for (const item of items) {
+    const sk = item.sk as string;
+    keys.push({ pk: item.pk as string, sk });
+    if (sk.startsWith(connectionKeys.joinedPrefix)) keys.push(connectionKeys.membership(connectionKeys.groupOf(sk), connectionId));
+  }
   await batchWrite(keys.map(del));
 }
 
@@ -70,19 +63,11 @@ export async function removeConnection(connectionId: string): Promise<void> {
  * never a Scan).
  */
 export async function* groupConnections(group: string, pageSize?: number): AsyncGenerator<string[]> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': connectionKeys.groupPartition(group) },
-        ProjectionExpression: 'sk',
-        Limit: pageSize,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    yield (result.Items ?? []).map((item) => item.sk as string);
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
+  const pages = queryPages({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': connectionKeys.groupPartition(group) },
+    ProjectionExpression: 'sk',
+    Limit: pageSize,
+  });
+  for await (const page of pages) yield page.map((item) => item.sk as string);
 }

@@ -1,7 +1,6 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE, db } from '../core/db.ts';
 import { commentKeys, postPartitionKeys, userStateKeys, type Key } from '../core/keys.ts';
 import { batchWrite, deleteRequest } from './batch-write.ts';
+import { queryAll } from './query.ts';
 
 /**
  * Everything a deleted post leaves behind, found through its own partition: comments and replies
@@ -14,23 +13,12 @@ export interface Leftovers {
   mediaKeys: string[];
 }
 
-async function queryAll(pk: string, beginsWith?: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: beginsWith ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-        ExpressionAttributeValues: beginsWith ? { ':pk': pk, ':prefix': beginsWith } : { ':pk': pk },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(result.Items ?? []));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+function partitionItems(pk: string, beginsWith?: string) {
+  return queryAll({
+    KeyConditionExpression: beginsWith ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+    ExpressionAttributeValues: beginsWith ? { ':pk': pk, ':prefix': beginsWith } : { ':pk': pk },
+    ConsistentRead: true,
+  });
 }
 
 function isComment(sk: string): boolean {
@@ -39,7 +27,7 @@ function isComment(sk: string): boolean {
 
 export async function postLeftovers(postId: number): Promise<Leftovers> {
   const leftovers: Leftovers = { keys: [], userIds: new Set(), mediaKeys: [] };
-  for (const item of await queryAll(postPartitionKeys.partition(postId))) {
+  for (const item of await partitionItems(postPartitionKeys.partition(postId))) {
     const sk = item.sk as string;
     leftovers.keys.push({ pk: item.pk as string, sk });
     if (isComment(sk)) {
@@ -56,7 +44,7 @@ export async function postLeftovers(postId: number): Promise<Leftovers> {
 
 /** The keys of a user's state on a post and on all its comments. */
 export async function userStateKeysOnPost(userId: string, postId: number): Promise<Key[]> {
-  const items = await queryAll(userStateKeys.partition(userId), userStateKeys.postPrefix(postId));
+  const items = await partitionItems(userStateKeys.partition(userId), userStateKeys.postPrefix(postId));
   return items.map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
 }
 

@@ -56,7 +56,7 @@ describe('paginated bodies and links', () => {
 
   it('the last page has no next; past the end is 404; an empty first page is fine', () => {
     expect(paginated(pageParams({ page: '4', page_size: '3' }), 10, [{ id: 1 }], (i) => i.id, url, {}).next).toBeNull();
-    expect(() => paginated(pageParams({ page: '5', page_size: '3' }), 10, [], (i) => i.id, url, {})).toThrow('Invalid page.');
+    expect(() => paginated(pageParams({ page: '5', page_size: '3' }), 10, [] as { id: number }[], (i) => i.id, url, {})).toThrow('Invalid page.');
     expect(paginated(pageParams({}), 0, [], (i: { id: number }) => i.id, url, {})).toEqual({ count: 0, next: null, previous: null, results: [] });
   });
 });
