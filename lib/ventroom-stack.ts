@@ -1,5 +1,6 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { TableSchema } from '../lambdas/core/table-schema.ts';
 import { AccessLogs } from './access-logs.ts';
 import { Auth } from './auth.ts';
 import type { VentroomConfig } from './config.ts';
@@ -20,6 +21,8 @@ export interface VentroomStackProps extends Omit<StackProps, 'env'> {
   config: VentroomConfig;
   /** The routes, queues and consumers to build; the repository's manifest unless a test injects one. */
   manifest?: Manifest;
+  /** The table's physical shape; the repository's TABLE_SCHEMA unless a test injects one. */
+  tableSchema?: TableSchema;
 }
 
 export function stackName(config: VentroomConfig): string {
@@ -45,6 +48,7 @@ export class VentroomStack extends Stack {
       tableName: namePrefix,
       removalPolicy,
       deletionProtection: settings.tableDeletionProtection,
+      schema: props.tableSchema,
     });
     const queues = new Queues(this, 'Queues', { specs: manifest.queues, namePrefix });
     const accessLogs = new AccessLogs(this, 'AccessLogs', { removalPolicy, autoDeleteObjects: settings.autoDeleteObjects });

@@ -35,12 +35,19 @@ export function buildStack(app: App, options: SynthOptions = {}): { stack: Ventr
   return { stack, config };
 }
 
-export function synthTemplate(options: SynthOptions = {}): { template: Template; stack: VentroomStack; config: VentroomConfig } {
-  const { app, outdir } = newApp(options.context);
+/** Runs `work` with a fresh App and removes the App's output directory afterwards. */
+export function withApp<T>(context: Record<string, unknown> | undefined, work: (app: App, outdir: string) => T): T {
+  const { app, outdir } = newApp(context);
   try {
-    const { stack, config } = buildStack(app, options);
-    return { template: Template.fromStack(stack), stack, config };
+    return work(app, outdir);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+export function synthTemplate(options: SynthOptions = {}): { template: Template; stack: VentroomStack; config: VentroomConfig } {
+  return withApp(options.context, (app) => {
+    const { stack, config } = buildStack(app, options);
+    return { template: Template.fromStack(stack), stack, config };
+  });
 }
