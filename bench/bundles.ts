@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { bundlingOptions } from '../lib/bundling.ts';
 import { defaultManifest, functionSpecs } from '../lib/manifest.ts';
@@ -15,6 +14,9 @@ import { queueUrlVariable } from '../lambdas/manifest.ts';
  * would be). Uses the stack's esbuild options. `npx tsx bench/bundles.ts [runs]`.
  */
 const RUNS = Number(process.argv[2] ?? 7);
+/** The project's pinned Node (the runtime's major), whatever Node runs this script. */
+const PINNED_NODE = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
+const NODE = existsSync(PINNED_NODE) ? PINNED_NODE : process.execPath;
 const OUT = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'ventroom-bench-bundles');
 
 /** Stand-in configuration: enough for every handler module to pass its cold-start checks offline. */
@@ -58,9 +60,10 @@ function initMs(file: string): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`;
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    const out = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+    const out = execFileSync(NODE, ['--enable-source-maps', '--input-type=module', '-e', script], {
       env: { ...process.env, ...ENV },
       encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     times.push(Number(out.trim()));
   }
@@ -86,4 +89,5 @@ rmSync(OUT, { recursive: true, force: true });
 
 const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
 for (const row of rows) console.log(row.map((cell, column) => cell.padStart(widths[column]!)).join('  '));
-console.log(`\ninit = median of ${RUNS} fresh-process imports on Node ${process.version} (${process.arch}); Lambda adds its own runtime start.`);
+const version = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
+console.log(`\ninit = median of ${RUNS} fresh-process imports on Node ${version} (${process.arch}); Lambda adds its own runtime start.`);

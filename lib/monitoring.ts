@@ -41,8 +41,9 @@ export class Monitoring extends Construct {
     }
   }
 
-  deadLetterQueue(id: string, queue: IQueue): void {
-    this.add(`${id}DeadLetters`, `${id}: messages in the dead-letter queue`, queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }));
+  deadLetterQueue(queueName: string, queue: IQueue): void {
+    const id = `${queueName.charAt(0).toUpperCase()}${queueName.slice(1)}Queue`;
+    this.add(`${id}DeadLetters`, `${queueName} queue: messages in the dead-letter queue`, queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }));
   }
 
   function(id: string, fn: IFunction): void {

@@ -94,7 +94,7 @@ export class VentroomStack extends Stack {
     for (const consumer of manifest.consumers) queues.addConsumer(functions.get(consumer.id).fn, consumer);
 
     const monitoring = new Monitoring(this, 'Monitoring', { namePrefix, alarmEmail: config.alarmEmail });
-    for (const { spec } of queues.all) monitoring.deadLetterQueue(`${spec.name}Queue`, queues.get(spec.name).deadLetter);
+    for (const { spec, deadLetter } of queues.all) monitoring.deadLetterQueue(spec.name, deadLetter);
     for (const created of functions.all) monitoring.function(created.node.id, created.fn);
     monitoring.httpApi(httpApi.api);
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { TableSchema } from '../../../lambdas/core/table-schema.ts';
 import { readConfig, type VentroomConfig } from '../../../lib/config.ts';
 import type { Manifest } from '../../../lib/manifest.ts';
 import { PROJECT_ROOT } from '../../../lib/project.ts';
@@ -12,6 +13,7 @@ export interface SynthOptions {
   /** CDK context on top of cdk.json's (e.g. stage, jwtIssuer). */
   context?: Record<string, unknown>;
   manifest?: Manifest;
+  tableSchema?: TableSchema;
   /** The CLI's environment (CDK_DEFAULT_ACCOUNT, CDK_DEFAULT_REGION); empty unless given. */
   env?: NodeJS.ProcessEnv;
 }
@@ -31,7 +33,7 @@ export function newApp(context: Record<string, unknown> = {}): { app: App; outdi
 
 export function buildStack(app: App, options: SynthOptions = {}): { stack: VentroomStack; config: VentroomConfig } {
   const config = readConfig((key) => app.node.tryGetContext(key), options.env ?? {});
-  const stack = new VentroomStack(app, 'VentroomTest', { config, manifest: options.manifest });
+  const stack = new VentroomStack(app, 'VentroomTest', { config, manifest: options.manifest, tableSchema: options.tableSchema });
   return { stack, config };
 }
 
