@@ -33,7 +33,7 @@ export function applyAccess(target: ManifestFunction, spec: FunctionSpec, target
     acknowledge(
       target,
       wildcardResourceFinding(target, data.indexesArn),
-      'Queries through the table\'s global secondary indexes; the index names are part of the same table grant.',
+      'Reads may query any of this table\'s global secondary indexes, which IAM addresses as <table ARN>/index/<name>; the wildcard stays inside this one table.',
     );
   }
 

@@ -49,21 +49,3 @@ export function functionView(template: Template, id: string, prefix: string = NA
   const actions = statements.flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]));
   return { logicalId, properties: resource.Properties, env: resource.Properties.Environment?.Variables ?? {}, statements, actions };
 }
-
-/** Statements granting `action`, as JSON text for matching logical ids inside. */
-export function statementsWith(view: FunctionView, action: string): Statement[] {
-  return view.statements.filter((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).includes(action));
-}
-
-export function ref(logicalId: string): { Ref: string } {
-  return { Ref: logicalId };
-}
-
-export function getAtt(logicalId: string, attribute: string): { 'Fn::GetAtt': [string, string] } {
-  return { 'Fn::GetAtt': [logicalId, attribute] };
-}
-
-/** Whether `value` (any template fragment) mentions `logicalId`. */
-export function mentions(value: unknown, logicalId: string): boolean {
-  return JSON.stringify(value).includes(`"${logicalId}"`);
-}
