@@ -1,14 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two groups: most tests share one twin and run in parallel; tests that need the whole service to
- * themselves (exact global counts, restarts, load) run afterwards, one file at a time, against a
- * twin of their own.
+ * Three projects. `shared`: most tests, in parallel, against one twin. `exclusive`: tests that need
+ * the whole service to themselves (exact global counts, restarts, load), afterwards, one file at a
+ * time, against a twin of their own. `cdk`: template, cdk-nag and CLI synth tests, no emulators.
  */
+const twinProject = {
+  globalSetup: ['test/support/global-setup.ts'],
+  setupFiles: ['test/support/handler-env.ts'],
+};
+
 export default defineConfig({
   test: {
-    globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['test/support/handler-env.ts'],
     pool: 'forks',
     maxWorkers: 3,
     testTimeout: 60_000,
@@ -17,11 +20,15 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'shared', include: ['test/{unit,integration,e2e}/**/*.test.ts'], sequence: { groupOrder: 0 } },
+        test: { ...twinProject, name: 'shared', include: ['test/{unit,integration,e2e}/**/*.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
-        test: { name: 'exclusive', include: ['test/exclusive/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
+        test: { ...twinProject, name: 'exclusive', include: ['test/exclusive/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+      {
+        extends: true,
+        test: { name: 'cdk', include: ['test/cdk/**/*.test.ts'], sequence: { groupOrder: 0 } },
       },
     ],
   },

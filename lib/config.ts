@@ -1,0 +1,131 @@
+import type { RateClass } from '../lambdas/manifest.ts';
+
+export const STAGES = ['dev', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_ADMIN_GROUP = 'admin';
+export const COGNITO_GROUPS_CLAIM = 'cognito:groups';
+/** The claim most OIDC providers (Keycloak, Okta, Entra ID) put group names in. */
+export const DEFAULT_OIDC_GROUPS_CLAIM = 'groups';
+
+export type AuthConfig =
+  | { kind: 'cognito'; adminGroup: string }
+  | { kind: 'oidc'; issuer: string; audience: string; jwksUri: string; groupsClaim: string; adminGroup: string };
+
+/** Everything the stack takes from outside: CDK context (`-c key=value`) and the CLI's environment. */
+export interface VentroomConfig {
+  stage: Stage;
+  account?: string;
+  region: string;
+  auth: AuthConfig;
+  /** Handed to the handlers as RATE_LIMITS; absent means the handlers' built-in defaults (the spec's). */
+  rateLimits?: string;
+  /** Browser origins allowed by the HTTP API's and the media bucket's CORS rules. */
+  corsOrigins: string[];
+  /** Where alarm notifications go; without it alarms only change state in CloudWatch. */
+  alarmEmail?: string;
+  /**
+   * WebSocket stage access logs. API Gateway only writes them when the region's account settings
+   * already name a CloudWatch role, which this stack does not own, so they are opt-in.
+   */
+  webSocketAccessLogs: boolean;
+}
+
+type ContextReader = (key: string) => unknown;
+
+const RATE_CLASSES = ['standard', 'create', 'reaction'] as const satisfies readonly Exclude<RateClass, 'none'>[];
+
+function text(context: ContextReader, key: string): string | undefined {
+  const value = context(key);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new Error(`Context "${key}" must be a string, got ${JSON.stringify(value)}`);
+  }
+  const trimmed = String(value).trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function flag(context: ContextReader, key: string): boolean {
+  const value = text(context, key);
+  if (value === undefined) return false;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new Error(`Context "${key}" must be true or false, got "${value}"`);
+}
+
+function stageOf(context: ContextReader): Stage {
+  const stage = text(context, 'stage') ?? 'dev';
+  if (!(STAGES as readonly string[]).includes(stage)) {
+    throw new Error(`Context "stage" must be one of ${STAGES.join(', ')}, got "${stage}"`);
+  }
+  return stage as Stage;
+}
+
+function httpsUrl(key: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`Context "${key}" must be a URL, got "${value}"`);
+  }
+  // aws-jwt-verify fetches JWKS over https only, and an issuer is compared byte for byte.
+  if (url.protocol !== 'https:') throw new Error(`Context "${key}" must be an https URL, got "${value}"`);
+  return value;
+}
+
+function authOf(context: ContextReader): AuthConfig {
+  const adminGroup = text(context, 'adminGroup') ?? DEFAULT_ADMIN_GROUP;
+  const issuer = text(context, 'jwtIssuer');
+  const audience = text(context, 'jwtAudience');
+  if (issuer === undefined && audience === undefined) {
+    for (const key of ['jwksUri', 'groupsClaim']) {
+      if (text(context, key) !== undefined) throw new Error(`Context "${key}" only applies with jwtIssuer and jwtAudience`);
+    }
+    return { kind: 'cognito', adminGroup };
+  }
+  if (issuer === undefined || audience === undefined) {
+    throw new Error('Contexts "jwtIssuer" and "jwtAudience" go together: give both to use an existing OIDC issuer, or neither for Cognito');
+  }
+  httpsUrl('jwtIssuer', issuer);
+  const jwksUri = httpsUrl('jwksUri', text(context, 'jwksUri') ?? `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`);
+  return { kind: 'oidc', issuer, audience, jwksUri, groupsClaim: text(context, 'groupsClaim') ?? DEFAULT_OIDC_GROUPS_CLAIM, adminGroup };
+}
+
+/** Checked here with the handlers' syntax, so a typo fails the synth instead of every cold start. */
+function rateLimitsOf(context: ContextReader): string | undefined {
+  const value = text(context, 'rateLimits');
+  if (value === undefined) return undefined;
+  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [name, limit, extra] = part.split('=').map((s) => s.trim());
+    const n = Number(limit);
+    if (extra !== undefined || !(RATE_CLASSES as readonly string[]).includes(name ?? '') || !Number.isInteger(n) || n < 1) {
+      throw new Error(`Context "rateLimits": bad entry "${part}" (expected e.g. standard=100,create=20,reaction=60)`);
+    }
+  }
+  return value;
+}
+
+function corsOriginsOf(context: ContextReader): string[] {
+  const value = text(context, 'corsOrigins');
+  if (value === undefined) return ['*'];
+  return value.split(',').map((origin) => origin.trim()).filter(Boolean);
+}
+
+export function readConfig(context: ContextReader, env: NodeJS.ProcessEnv = process.env): VentroomConfig {
+  const alarmEmail = text(context, 'alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail)) {
+    throw new Error(`Context "alarmEmail" must be an e-mail address, got "${alarmEmail}"`);
+  }
+  return {
+    stage: stageOf(context),
+    account: env.CDK_DEFAULT_ACCOUNT || undefined,
+    // An explicit -c region=... wins over the CLI profile's region.
+    region: text(context, 'region') ?? (env.CDK_DEFAULT_REGION || DEFAULT_REGION),
+    auth: authOf(context),
+    rateLimits: rateLimitsOf(context),
+    corsOrigins: corsOriginsOf(context),
+    alarmEmail,
+    webSocketAccessLogs: flag(context, 'wsAccessLogs'),
+  };
+}

@@ -1,0 +1,128 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { AllowedMethods, CachePolicy, Distribution, HttpVersion, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { Effect, PolicyStatement, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { MEDIA_PREFIX, UPLOAD_EXPIRY_DAYS, UPLOAD_PREFIX } from './media-layout.ts';
+import { acknowledge } from './nag.ts';
+
+export interface MediaProps {
+  removalPolicy: RemovalPolicy;
+  autoDeleteObjects: boolean;
+  /** Origins whose pages may PUT files to presigned upload URLs. */
+  corsOrigins: string[];
+  accessLogs: IBucket;
+}
+
+/** Actions per access level, on objects only: HeadObject is authorised by s3:GetObject. */
+const READ_ACTIONS = ['s3:GetObject'];
+const READ_WRITE_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'];
+
+/** How long browsers may cache the answer to an upload's CORS preflight. */
+const PREFLIGHT_MAX_AGE_SECONDS = 3000;
+
+/**
+ * The private media bucket and the CloudFront distribution that serves it. Objects are reachable
+ * only through CloudFront (origin access control), and only under the media prefix: staged uploads
+ * have not been checked yet and are never served.
+ */
+export class Media extends Construct {
+  readonly bucket: Bucket;
+  readonly distribution: Distribution;
+
+  constructor(scope: Construct, id: string, props: MediaProps) {
+    super(scope, id);
+    this.bucket = new Bucket(this, 'Bucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: props.accessLogs,
+      serverAccessLogsPrefix: 'media-bucket/',
+      cors: [
+        {
+          allowedMethods: [HttpMethods.PUT],
+          allowedOrigins: props.corsOrigins,
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: PREFLIGHT_MAX_AGE_SECONDS,
+        },
+      ],
+      lifecycleRules: [
+        {
+          id: 'ExpireStagedUploads',
+          prefix: UPLOAD_PREFIX,
+          expiration: Duration.days(UPLOAD_EXPIRY_DAYS),
+          abortIncompleteMultipartUploadAfter: Duration.days(UPLOAD_EXPIRY_DAYS),
+        },
+      ],
+      removalPolicy: props.removalPolicy,
+      autoDeleteObjects: props.autoDeleteObjects,
+    });
+
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: 'Vent Room media',
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+        // Media keys are immutable (a new file gets a new uuid), so the longest caching is safe.
+        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        compress: true,
+      },
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      enableLogging: true,
+      logBucket: props.accessLogs,
+      logFilePrefix: 'cloudfront/',
+    });
+
+    // The OAC grant covers every object; this keeps CloudFront out of everything but published media.
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        principals: [new ServicePrincipal('cloudfront.amazonaws.com')],
+        actions: ['s3:GetObject'],
+        notResources: [this.bucket.arnForObjects(`${MEDIA_PREFIX}*`)],
+      }),
+    );
+
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR1',
+      'Vent Room is a worldwide community: media is served to every country the app is offered in, so there is no geography to restrict.',
+    );
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR2',
+      'The distribution serves only immutable, already validated media by unguessable uuid keys from a private bucket (GET/HEAD only); a WAF web ACL would add per-request cost without a rule to enforce.',
+    );
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR4',
+      'Media is served on the default *.cloudfront.net domain, whose certificate CloudFront fixes at the TLSv1 security policy; choosing TLSv1.2_2021 needs a custom domain and ACM certificate, which this stack does not own.',
+    );
+  }
+
+  /** The origin media URLs start with, without a trailing slash. */
+  get baseUrl(): string {
+    return `https://${this.distribution.distributionDomainName}`;
+  }
+
+  /** The object prefixes a function may touch: published media and staged uploads. */
+  objectArns(): string[] {
+    return [this.bucket.arnForObjects(`${MEDIA_PREFIX}*`), this.bucket.arnForObjects(`${UPLOAD_PREFIX}*`)];
+  }
+
+  grantRead(grantee: IGrantable): void {
+    this.grant(grantee, READ_ACTIONS);
+  }
+
+  grantReadWrite(grantee: IGrantable): void {
+    this.grant(grantee, READ_WRITE_ACTIONS);
+  }
+
+  private grant(grantee: IGrantable, actions: string[]): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources: this.objectArns() }));
+  }
+}

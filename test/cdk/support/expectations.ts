@@ -1,0 +1,161 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+import { expect } from 'vitest';
+import { queueUrlVariable } from '../../../lambdas/manifest.ts';
+import type { FunctionSpec, Manifest } from '../../../lib/manifest.ts';
+import { functionView, onlyLogicalId, resourcesOfType, type FunctionView, type Statement } from './template.ts';
+
+/** A template fragment as one readable string: `{Ref: X}` is `<X>`, `{Fn::GetAtt: [X, Arn]}` is `<X.Arn>`. */
+export const flat = (value: unknown): string => flattenCfnReference(value);
+
+const resourcesOf = (statement: Statement): string[] =>
+  (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map(flat);
+
+const actionsOf = (statement: Statement): string[] => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
+
+/** Resources every statement granting `action` covers (deduplicated, sorted). */
+export function resourcesFor(view: FunctionView, action: string): string[] {
+  return [...new Set(view.statements.filter((s) => actionsOf(s).includes(action)).flatMap(resourcesOf))].sort();
+}
+
+export interface StackIds {
+  table: string;
+  mediaBucket: string;
+  distribution: string;
+  topic: string;
+  logGroupOf: (view: FunctionView) => string;
+  queue: (name: string) => string;
+}
+
+/** Logical ids of the shared resources, found by their physical names or roles in the template. */
+export function stackIds(template: Template, prefix: string): StackIds {
+  const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+  const buckets = resourcesOfType(template, 'AWS::S3::Bucket');
+  const mediaBucket = Object.keys(buckets).find((id) => buckets[id]!.Properties.CorsConfiguration !== undefined);
+  const topics = resourcesOfType(template, 'AWS::SNS::Topic');
+  const topic = Object.keys(topics).find((id) => topics[id]!.Properties.TopicName === `${prefix}-notifications`);
+  if (!mediaBucket || !topic) throw new Error('media bucket or notifications topic missing');
+  return {
+    table: onlyLogicalId(template, 'AWS::DynamoDB::Table'),
+    mediaBucket,
+    distribution: onlyLogicalId(template, 'AWS::CloudFront::Distribution'),
+    topic,
+    logGroupOf: (view) => (view.properties.LoggingConfig.LogGroup as { Ref: string }).Ref,
+    queue: (name) => {
+      const id = Object.keys(queues).find((key) => queues[key]!.Properties.QueueName === `${prefix}-${name}`);
+      if (!id) throw new Error(`queue ${prefix}-${name} missing`);
+      return id;
+    },
+  };
+}
+
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
+const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const VERIFIER_VARIABLES = ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ADMIN_GROUP', 'GROUPS_CLAIM'];
+
+export interface FunctionExpectations {
+  prefix: string;
+  /** The RATE_LIMITS value request-facing functions should carry, if the context set one. */
+  rateLimits?: string;
+  /** Flattened WS_MANAGEMENT_ENDPOINT value, when the manifest has WebSocket routes. */
+  managementEndpoint?: string;
+  /** The queue a consumer reads, by consumer id. */
+  consumedQueue: (id: string) => string | undefined;
+}
+
+/**
+ * Everything a function's manifest entry implies, checked against the template: settings, the exact
+ * set of environment variables and their values, and IAM actions granted per access kind and no
+ * others.
+ */
+export function expectFunctionMatchesSpec(template: Template, spec: FunctionSpec, ids: StackIds, options: FunctionExpectations): void {
+  const view = functionView(template, spec.id, options.prefix);
+  const { access } = spec;
+  const label = `${spec.id}:`;
+
+  expect(view.properties, label).toMatchObject({
+    Runtime: 'nodejs24.x',
+    Architectures: ['arm64'],
+    Handler: 'index.handler',
+    MemorySize: spec.memoryMb,
+    Timeout: spec.timeoutSeconds,
+  });
+
+  // Environment: exactly the variables the entry implies.
+  const expectedVariables = [
+    'POWERTOOLS_SERVICE_NAME',
+    'POWERTOOLS_LOG_LEVEL',
+    'NODE_OPTIONS',
+    'TABLE_NAME',
+    'MEDIA_BASE_URL',
+    ...(spec.verifiesJwt ? VERIFIER_VARIABLES : []),
+    ...(options.rateLimits !== undefined && spec.trigger !== 'queue' ? ['RATE_LIMITS'] : []),
+    ...(access.sendTo ?? []).map(queueUrlVariable),
+    ...(access.media ? ['MEDIA_BUCKET'] : []),
+    ...(access.notificationsTopic ? ['NOTIFICATIONS_TOPIC_ARN'] : []),
+    ...(access.manageConnections ? ['WS_MANAGEMENT_ENDPOINT'] : []),
+  ];
+  expect(Object.keys(view.env).sort(), label).toEqual([...new Set(expectedVariables)].sort());
+  expect(view.env, label).toMatchObject({
+    POWERTOOLS_SERVICE_NAME: 'ventroom',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    NODE_OPTIONS: '--enable-source-maps',
+    TABLE_NAME: { Ref: ids.table },
+  });
+  expect(flat(view.env.MEDIA_BASE_URL), label).toBe(`https://<${ids.distribution}.DomainName>`);
+  if (options.rateLimits !== undefined && spec.trigger !== 'queue') expect(view.env.RATE_LIMITS, label).toBe(options.rateLimits);
+  for (const queue of access.sendTo ?? []) expect(view.env[queueUrlVariable(queue)], label).toEqual({ Ref: ids.queue(queue) });
+  if (access.media) expect(view.env.MEDIA_BUCKET, label).toEqual({ Ref: ids.mediaBucket });
+  if (access.notificationsTopic) expect(view.env.NOTIFICATIONS_TOPIC_ARN, label).toEqual({ Ref: ids.topic });
+  if (access.manageConnections) expect(flat(view.env.WS_MANAGEMENT_ENDPOINT), label).toBe(options.managementEndpoint);
+
+  // IAM: each service only when the entry's access (or its trigger) calls for it.
+  const services = new Set(view.actions.map((action) => action.split(':')[0]));
+  const consumedQueue = options.consumedQueue(spec.id);
+  const allowed = new Set(['logs']);
+  if (access.table || spec.rateLimited) allowed.add('dynamodb');
+  if ((access.sendTo ?? []).length > 0 || consumedQueue) allowed.add('sqs');
+  if (access.media) allowed.add('s3');
+  if (access.notificationsTopic) allowed.add('sns');
+  if (access.manageConnections) allowed.add('execute-api');
+  expect([...services].sort(), label).toEqual([...allowed].sort());
+
+  expect(resourcesFor(view, 'logs:PutLogEvents'), label).toEqual([`<${ids.logGroupOf(view)}.Arn>`]);
+
+  const tableArn = `<${ids.table}.Arn>`;
+  if (access.table) {
+    for (const action of TABLE_READ) expect(resourcesFor(view, action), `${label} ${action}`).toContain(tableArn);
+  } else {
+    for (const action of TABLE_READ) expect(resourcesFor(view, action), `${label} ${action}`).toEqual([]);
+  }
+  if (access.table === 'readWrite') {
+    for (const action of TABLE_WRITE) expect(resourcesFor(view, action), `${label} ${action}`).toContain(tableArn);
+  } else {
+    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
+      expect(resourcesFor(view, action), `${label} ${action}`).toEqual([]);
+    }
+    // The only write left is the rate-limit counter, confined to its own partitions.
+    const updates = view.statements.filter((s) => actionsOf(s).includes('dynamodb:UpdateItem'));
+    expect(updates.length, label).toBe(spec.rateLimited ? 1 : 0);
+    for (const update of updates) {
+      expect(actionsOf(update), label).toEqual(['dynamodb:UpdateItem']);
+      expect(update.Condition, label).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATE#*'] } });
+    }
+  }
+
+  const sendTo = [...new Set(access.sendTo ?? [])];
+  expect(resourcesFor(view, 'sqs:SendMessage'), label).toEqual(sendTo.map((q) => `<${ids.queue(q)}.Arn>`).sort());
+  expect(resourcesFor(view, 'sqs:ReceiveMessage'), label).toEqual(consumedQueue ? [`<${ids.queue(consumedQueue)}.Arn>`] : []);
+
+  const mediaObjects = [`<${ids.mediaBucket}.Arn>/uploads/*`, `<${ids.mediaBucket}.Arn>/vent_media/*`];
+  expect(resourcesFor(view, 's3:GetObject'), label).toEqual(access.media ? mediaObjects : []);
+  expect(resourcesFor(view, 's3:PutObject'), label).toEqual(access.media === 'readWrite' ? mediaObjects : []);
+  expect(resourcesFor(view, 's3:DeleteObject'), label).toEqual(access.media === 'readWrite' ? mediaObjects : []);
+  expect(resourcesFor(view, 'sns:Publish'), label).toEqual(access.notificationsTopic ? [`<${ids.topic}>`] : []);
+  expect(resourcesFor(view, 'execute-api:ManageConnections').length, label).toBe(access.manageConnections ? 1 : 0);
+}
+
+/** The queue each consumer reads, for `FunctionExpectations.consumedQueue`. */
+export function consumedQueueOf(manifest: Manifest): (id: string) => string | undefined {
+  return (id) => manifest.consumers.find((consumer) => consumer.id === id)?.queue;
+}

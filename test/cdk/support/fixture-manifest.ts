@@ -1,0 +1,81 @@
+import type { Manifest } from '../../../lib/manifest.ts';
+
+/**
+ * A manifest richer than today's real one: WebSocket routes (one- and two-way), a consumer on every
+ * queue, and every access kind, so each stack feature is exercised whatever the real manifest
+ * holds. Entries point at existing handler files: template tests do not bundle, they only need the
+ * entry to exist, and what the code does is not under test here.
+ */
+const ENTRY = 'lambdas/http/posts/list.ts';
+
+export const fixtureManifest: Manifest = {
+  httpRoutes: [
+    { id: 'ReadFeed', methods: ['GET'], path: '/api/ventroom/feed', entry: ENTRY, rateClass: 'standard', access: { table: 'read', media: 'read' } },
+    {
+      id: 'WriteThing',
+      methods: ['POST', 'PUT', 'PATCH'],
+      path: '/api/ventroom/things/{thing_id}',
+      entry: ENTRY,
+      rateClass: 'create',
+      access: { table: 'readWrite', sendTo: ['broadcast', 'views'], media: 'readWrite' },
+      timeoutSeconds: 29,
+      memoryMb: 1536,
+    },
+    { id: 'Health', methods: ['GET'], path: '/api/ventroom/health', entry: ENTRY, rateClass: 'none', access: {} },
+  ],
+  wsRoutes: [
+    { id: 'Connect', routeKey: '$connect', entry: ENTRY, returnResponse: false, access: { table: 'readWrite' } },
+    { id: 'Disconnect', routeKey: '$disconnect', entry: ENTRY, returnResponse: false, access: { table: 'readWrite' } },
+    { id: 'Fallback', routeKey: '$default', entry: ENTRY, returnResponse: true, access: {} },
+    { id: 'Join', routeKey: 'join_ventroom', entry: ENTRY, returnResponse: true, access: { table: 'read' }, timeoutSeconds: 5 },
+    { id: 'Echo', routeKey: 'echo', entry: ENTRY, returnResponse: false, access: { manageConnections: true } },
+  ],
+  queues: [
+    { name: 'broadcast', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+    { name: 'views', visibilityTimeoutSeconds: 120, maxReceiveCount: 3 },
+    { name: 'notifications', visibilityTimeoutSeconds: 180, maxReceiveCount: 4 },
+    { name: 'cleanup', visibilityTimeoutSeconds: 900, maxReceiveCount: 5 },
+  ],
+  consumers: [
+    {
+      id: 'Fanout',
+      queue: 'broadcast',
+      entry: ENTRY,
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      timeoutSeconds: 30,
+      maxConcurrency: 50,
+      access: { table: 'readWrite', sendTo: ['broadcast'], manageConnections: true },
+    },
+    {
+      id: 'ViewsWorker',
+      queue: 'views',
+      entry: ENTRY,
+      batchSize: 100,
+      maxBatchingWindowSeconds: 5,
+      timeoutSeconds: 20,
+      maxConcurrency: 5,
+      access: { table: 'readWrite', sendTo: ['broadcast'] },
+    },
+    {
+      id: 'Notifier',
+      queue: 'notifications',
+      entry: ENTRY,
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      timeoutSeconds: 30,
+      maxConcurrency: 10,
+      access: { table: 'read', notificationsTopic: true },
+    },
+    {
+      id: 'Cleaner',
+      queue: 'cleanup',
+      entry: ENTRY,
+      batchSize: 5,
+      maxBatchingWindowSeconds: 0,
+      timeoutSeconds: 120,
+      maxConcurrency: 2,
+      access: { table: 'readWrite', media: 'readWrite' },
+    },
+  ],
+};
