@@ -2,7 +2,8 @@ import { startTwin, TwinStartError } from '../local/twin.ts';
 
 /**
  * `npm start`: the whole API offline. PORT (HTTP, default 3000), WS_PORT (WebSocket, default 3001)
- * and VENTROOM_DATA_DIR (default .ventroom/, kept across restarts) configure it.
+ * and VENTROOM_DATA_DIR (default .ventroom/, kept across restarts) configure it;
+ * VENTROOM_DELIVERY_COPIES=N (default 1) delivers every queue message N times (fault injection).
  */
 function portFrom(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -15,6 +16,18 @@ function portFrom(name: string, fallback: number): number {
   return port;
 }
 
+/** A small positive integer setting (fault injection knobs); absent means `fallback`. */
+function countFrom(name: string, fallback: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    console.error(`${name} must be an integer from 1 to ${max}, got "${raw}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
 async function main() {
   const dataDir = process.env.VENTROOM_DATA_DIR || '.ventroom';
   const retryDelay = process.env.VENTROOM_RETRY_DELAY_SECONDS;
@@ -25,6 +38,8 @@ async function main() {
     dataDir: dataDir === ':memory:' ? null : dataDir,
     host: process.env.HOST || '127.0.0.1',
     retryDelaySeconds: retryDelay ? Number(retryDelay) : undefined,
+    // Fault injection for tests: every SQS message handed to its worker this many times (SQS is at-least-once).
+    deliveryCopies: countFrom('VENTROOM_DELIVERY_COPIES', 1, 10),
   });
   if (process.env.VENTROOM_READY_JSON === '1') {
     // For a parent process (the test suite): everything it needs to talk to this twin, on one line.

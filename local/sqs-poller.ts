@@ -2,7 +2,9 @@ import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   type Message,
+  type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -29,8 +31,18 @@ export interface PollerOptions {
    * queue's visibility timeout: a test speed-up, off by default (AWS semantics).
    */
   retryDelaySeconds?: number;
+  /**
+   * Fault injection, off by default (1): every message is handed to the consumer this many times.
+   * SQS delivers at least once, so consumers must already cope; this makes "more than once" the rule.
+   * The extra copies go back on the queue as messages of their own (marked, so they are not copied
+   * again) and are received by whichever poller comes first, often while the original still runs.
+   */
+  deliveryCopies?: number;
   onError?: (error: unknown) => void;
 }
+
+/** Marks a message the poller put back as an extra delivery; never shown to the handler. */
+export const COPY_ATTRIBUTE = 'VentroomDeliveryCopy';
 
 export interface Poller {
   /** Batches being handled right now. */
@@ -51,7 +63,9 @@ function record(message: Message, options: PollerOptions): SQSRecord {
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
     },
     messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+      Object.entries(message.MessageAttributes ?? {})
+        .filter(([name]) => name !== COPY_ATTRIBUTE)
+        .map(([name, value]) => [
         name,
         {
           dataType: value.DataType ?? 'String',
@@ -120,6 +134,27 @@ export function startPoller(options: PollerOptions): Poller {
     return batch;
   };
 
+  /** Puts `deliveryCopies - 1` marked copies of each original message of the batch back on the queue. */
+  const duplicate = async (batch: Message[]) => {
+    const copies = Math.max(1, options.deliveryCopies ?? 1) - 1;
+    if (copies === 0) return;
+    const entries = batch
+      .filter((m) => !m.MessageAttributes?.[COPY_ATTRIBUTE])
+      .flatMap((m) =>
+        Array.from({ length: copies }, (_, k) => ({
+          Id: `${m.MessageId!.replace(/[^A-Za-z0-9_-]/g, '')}-${k}`.slice(-80),
+          MessageBody: m.Body ?? '',
+          MessageAttributes: {
+            ...(m.MessageAttributes as Record<string, MessageAttributeValue> | undefined),
+            [COPY_ATTRIBUTE]: { DataType: 'String', StringValue: String(k + 2) },
+          },
+        })),
+      );
+    for (let i = 0; i < entries.length; i += 10) {
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: entries.slice(i, i + 10) }));
+    }
+  };
+
   const settle = async (batch: Message[], failed: Set<string>) => {
     const done = batch.filter((m) => !failed.has(m.MessageId!));
     for (let i = 0; i < done.length; i += 10) {
@@ -155,6 +190,7 @@ export function startPoller(options: PollerOptions): Poller {
         if (batch.length === 0) continue;
         busy += 1;
         try {
+          await duplicate(batch).catch((error) => options.onError?.(error));
           const event: SQSEvent = { Records: batch.map((m) => record(m, options)) };
           let failed: Set<string>;
           try {

@@ -31,6 +31,8 @@ export interface TwinOptions {
   host?: string;
   /** Make failed queue messages visible again after this many seconds (tests); default: AWS semantics. */
   retryDelaySeconds?: number;
+  /** Fault injection: hand every queue message to its consumer this many times (default 1: off). */
+  deliveryCopies?: number;
   /** Concurrent batches per queue consumer (Lambda scales pollers; default 4). */
   pollerParallelism?: number;
   /** Extra environment for the handlers (rate limits, log level, ...). */
@@ -192,6 +194,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
           handler: await loadHandler(consumer.entry),
           parallelism: options.pollerParallelism ?? Math.min(4, consumer.maxConcurrency),
           retryDelaySeconds: options.retryDelaySeconds,
+          deliveryCopies: options.deliveryCopies,
           onError: (error) => console.error(`[twin] ${consumer.id} batch failed`, error),
         }),
       );

@@ -18,9 +18,16 @@ export interface TestUser {
 }
 
 /** A fresh user from the dev issuer; every test gets its own so rate limits never collide. */
-export async function newUser(options: { displayName?: string; admin?: boolean; id?: string; expiresIn?: number; photo?: string } = {}): Promise<TestUser> {
+/** A twin other than the project's (one a test started itself): its base URL. */
+export interface OtherTwin {
+  httpUrl: string;
+}
+
+export async function newUser(
+  options: { displayName?: string; admin?: boolean; id?: string; expiresIn?: number; photo?: string; on?: OtherTwin } = {},
+): Promise<TestUser> {
   const displayName = options.displayName ?? `User ${randomUUID().slice(0, 8)}`;
-  const response = await fetch(`${twin().httpUrl}/local/token`, {
+  const response = await fetch(`${(options.on ?? twin()).httpUrl}/local/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -67,7 +74,7 @@ export async function createPost(user: TestUser, fields: Record<string, unknown>
 }
 
 /** Waits until the twin's queues are empty and no batch is running (views counted, events sent). */
-export async function drain(): Promise<void> {
-  const response = await fetch(`${twin().httpUrl}/local/drain`, { method: 'POST' });
+export async function drain(on: OtherTwin = twin()): Promise<void> {
+  const response = await fetch(`${on.httpUrl}/local/drain`, { method: 'POST' });
   if (response.status !== 200) throw new Error(`drain failed: ${response.status} ${await response.text()}`);
 }

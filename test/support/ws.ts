@@ -25,10 +25,12 @@ export class WsClient {
     });
   }
 
-  static async connect(user?: TestUser, options: { via?: 'query' | 'header'; token?: string } = {}): Promise<WsClient> {
+  /** `wsUrl` names another twin's WebSocket endpoint (default: the project's twin). */
+  static async connect(user?: TestUser, options: { via?: 'query' | 'header'; token?: string; wsUrl?: string } = {}): Promise<WsClient> {
     const token = options.token ?? user?.token;
     const via = options.via ?? 'query';
-    const url = token && via === 'query' ? `${twin().wsUrl}/?token=${encodeURIComponent(token)}` : twin().wsUrl;
+    const base = options.wsUrl ?? twin().wsUrl;
+    const url = token && via === 'query' ? `${base}/?token=${encodeURIComponent(token)}` : base;
     const socket = new WebSocket(url, { headers: token && via === 'header' ? { authorization: `Bearer ${token}` } : {} });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
