@@ -76,6 +76,38 @@ if (config.DYNAMODB_CAPACITY_METER) {
   );
 }
 
+/**
+ * Reasons a transaction is cancelled that mean "nothing was written, and trying again may well
+ * work": another transaction held one of its items, or an item was throttled. Any other reason
+ * (ConditionalCheckFailed, ValidationError, ...) is an answer, not an accident.
+ */
+const TRANSIENT_CANCELLATIONS = new Set(['None', 'TransactionConflict', 'ThrottlingError']);
+const TRANSACTION_ATTEMPTS = 6;
+
+/**
+ * Retries a TransactWriteItems that DynamoDB cancelled only for transient reasons. The SDK does not
+ * (a TransactionCanceledException is not a retryable error to it), yet conflicts are routine here:
+ * every create and delete moves the one feed counter item, so concurrent writers collide on it.
+ * A cancelled transaction wrote nothing, so the retry cannot double anything. Each attempt is a new
+ * request (with a new idempotency token); the SDK's own retries of one attempt keep theirs.
+ */
+db.middlewareStack.add(
+  (next, context) => async (args) => {
+    if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await next(args);
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        const transient = reasons !== undefined && reasons.some((r) => r !== 'None') && reasons.every((r) => TRANSIENT_CANCELLATIONS.has(r));
+        if (!transient || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random())));
+      }
+    }
+  },
+  { step: 'initialize', priority: 'high', name: 'ventroomTransactionRetry' },
+);
+
 /** Errors are matched by name: robust to two bundled copies of the SDK. */
 export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';

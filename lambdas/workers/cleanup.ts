@@ -1,4 +1,5 @@
 import { enqueueCleanup, type CleanupJob } from '../core/cleanup-queue.ts';
+import { postPartitionKeys, type Key } from '../core/keys.ts';
 import { deleteMedia } from '../core/media.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
 import { deleteKeys, postLeftovers, userStateKeysOnPost } from '../repositories/post-leftovers.ts';
@@ -10,10 +11,18 @@ import { deleteKeys, postLeftovers, userStateKeysOnPost } from '../repositories/
  */
 const SECOND_PASS_DELAY_SECONDS = 900;
 
+/** Viewer logs and reactor-index items: the only way a job finds the users' state on the post. */
+function isIndex(key: Key): boolean {
+  return key.sk.startsWith(postPartitionKeys.viewerLogPrefix) || key.sk.startsWith(postPartitionKeys.reactorIndexPrefix());
+}
+
 async function cleanPost(job: CleanupJob): Promise<void> {
   const leftovers = await postLeftovers(job.post_id);
   const perUser = await Promise.all([...leftovers.userIds].map((userId) => userStateKeysOnPost(userId, job.post_id)));
-  await deleteKeys([...leftovers.keys, ...perUser.flat()]);
+  // The index goes last, in a call of its own: a job that dies half-way has deleted no index item
+  // whose users' state is still there, so its redelivery finds all that is left.
+  await deleteKeys([...perUser.flat(), ...leftovers.keys.filter((key) => !isIndex(key))]);
+  await deleteKeys(leftovers.keys.filter(isIndex));
   const media = [...leftovers.mediaKeys, ...(job.media_key ? [job.media_key] : [])];
   await Promise.all(media.map((key) => deleteMedia(key)));
   if ((job.pass ?? 1) < 2) await enqueueCleanup({ ...job, pass: 2 }, SECOND_PASS_DELAY_SECONDS);

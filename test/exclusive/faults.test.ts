@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { db, TABLE } from '../../lambdas/core/db.ts';
+import { feedKeys, userStateKeys } from '../../lambdas/core/keys.ts';
+import { handler as cleanupWorker } from '../../lambdas/workers/cleanup.ts';
+import { handler as createHandler } from '../../lambdas/http/posts/create.ts';
+import { handler as deleteHandler } from '../../lambdas/http/posts/delete.ts';
+import { handler as updateHandler } from '../../lambdas/http/posts/update.ts';
+import { handler as viewsWorker } from '../../lambdas/workers/views.ts';
+import { postCount } from '../../lambdas/repositories/posts.ts';
+import { call, createPost, drain, newUser, twin, type TestUser } from '../support/api.ts';
+import { PNG_1x1 } from '../support/media-samples.ts';
+import { withDbFaults, type FaultPlan } from '../support/faults.ts';
+import { invokeHttp, invokeWorker, sqsEvent } from '../support/lambda-events.ts';
+import { auditTable, scanTable } from '../support/table-audit.ts';
+
+const INTERNAL = { detail: 'Internal server error. Please try again later.' };
+
+async function feedBodiesWith(content: string) {
+  const items = await scanTable(db, TABLE);
+  return items.filter((item) => item.pk === 'FEED' && !item.sk.endsWith('#S') && item.content === content);
+}
+
+function create(user: TestUser, content: string) {
+  return invokeHttp(createHandler, { method: 'POST', path: '/api/ventroom/posts/', user, json: { title: 'fault', content } });
+}
+
+beforeEach(async () => {
+  await drain();
+});
+
+describe('DynamoDB faults in the create path', () => {
+  const cases: { name: string; plan: FaultPlan; expect: 'created' | 'failed' }[] = [
+    { name: 'throttled twice, then fine', plan: { kind: 'throttle', operations: ['TransactWriteItems'], times: 2 }, expect: 'created' },
+    { name: 'throttled on every attempt', plan: { kind: 'throttle', operations: ['TransactWriteItems'], times: Infinity }, expect: 'failed' },
+    { name: 'transaction conflict twice, then fine', plan: { kind: 'conflict', operations: ['TransactWriteItems'], times: 2 }, expect: 'created' },
+    { name: 'transaction conflict on every attempt', plan: { kind: 'conflict', operations: ['TransactWriteItems'], times: Infinity }, expect: 'failed' },
+    { name: 'response lost after the commit', plan: { kind: 'lostResponse', operations: ['TransactWriteItems'], times: 1 }, expect: 'created' },
+    { name: 'id sequence throttled on every attempt', plan: { kind: 'throttle', operations: ['UpdateItem'], times: Infinity, skip: 1 }, expect: 'failed' },
+  ];
+  for (const scenario of cases) {
+    it(`${scenario.name}: ${scenario.expect === 'created' ? 'one post, 201' : 'the generic 500, nothing written'}`, async () => {
+      const user = await newUser();
+      const content = `fault ${randomUUID()}`;
+      const before = await postCount();
+      const response = await withDbFaults([scenario.plan], async ([fault]) => {
+        const result = await create(user, content);
+        expect(fault!.injected).toBeGreaterThan(0);
+        return result;
+      });
+      if (scenario.expect === 'created') {
+        expect(response.status).toBe(201);
+        expect(response.body.content).toBe(content);
+        expect(await feedBodiesWith(content)).toHaveLength(1);
+        expect(await postCount()).toBe(before + 1);
+      } else {
+        expect(response.status).toBe(500);
+        expect(response.body).toEqual(INTERNAL);
+        expect(await feedBodiesWith(content)).toHaveLength(0);
+        expect(await postCount()).toBe(before);
+      }
+      await drain();
+      expect((await auditTable(db, TABLE)).problems).toEqual([]);
+    });
+  }
+});
+
+/** Every object in the media bucket (the exclusive twin's: nothing else writes meanwhile). */
+async function mediaObjects(): Promise<string[]> {
+  const { endpoints, region, bucket } = twin();
+  const s3 = new S3Client({ region, endpoint: endpoints.s3, forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).map((object) => object.Key!));
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys.sort();
+}
+
+async function multipart(fields: Record<string, string | Blob>): Promise<{ raw: Buffer; headers: Record<string, string> }> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value as string);
+  const request = new Request('http://multipart.invalid/', { method: 'POST', body: form });
+  return { raw: Buffer.from(await request.arrayBuffer()), headers: { 'content-type': request.headers.get('content-type')! } };
+}
+
+describe('DynamoDB faults in the other write paths', () => {
+  it('a create with media that fails in DynamoDB removes the stored file again', async () => {
+    const user = await newUser();
+    const before = await mediaObjects();
+    const body = await multipart({ content: 'with media', media_type: 'image', media: new Blob([PNG_1x1], { type: 'image/png' }) });
+    const response = await withDbFaults([{ kind: 'conflict', operations: ['TransactWriteItems'], times: Infinity }], () =>
+      invokeHttp(createHandler, { method: 'POST', path: '/api/ventroom/posts/', user, ...body }),
+    );
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual(INTERNAL);
+    expect(await mediaObjects()).toEqual(before);
+  });
+
+  it('update: throttled twice succeeds; throttled always fails cleanly and changes nothing', async () => {
+    const user = await newUser();
+    const post = await createPost(user, { content: 'original' });
+    const path = `/api/ventroom/posts/${post.id}/`;
+    const update = (content: string) =>
+      invokeHttp(updateHandler, { method: 'PATCH', path, pathParameters: { post_id: String(post.id) }, user, json: { content } });
+    // The first UpdateItem is the rate limit's; the post's own update comes after the read.
+    const onPost = (input: Record<string, any>) => input.Key?.sk?.S === feedKeys.post(post.id).sk;
+    const retried = await withDbFaults([{ kind: 'throttle', operations: ['UpdateItem'], when: onPost, times: 2 }], () => update('edited'));
+    expect(retried.status).toBe(200);
+    expect(retried.body.content).toBe('edited');
+    const failed = await withDbFaults([{ kind: 'throttle', operations: ['UpdateItem'], when: onPost, times: Infinity }], () => update('never'));
+    expect(failed.status).toBe(500);
+    expect(failed.body).toEqual(INTERNAL);
+    expect((await call('GET', path, { user })).body.content).toBe('edited');
+  });
+
+  for (const kind of ['conflict', 'lostResponse'] as const) {
+    it(`delete under ${kind === 'conflict' ? 'a transaction conflict' : 'a response lost after the commit'}: 204 and the feed count drops by exactly one`, async () => {
+      const user = await newUser();
+      const post = await createPost(user);
+      await drain();
+      const before = await postCount();
+      const response = await withDbFaults([{ kind, operations: ['TransactWriteItems'], times: kind === 'conflict' ? 3 : 1 }], ([fault]) =>
+        invokeHttp(deleteHandler, { method: 'DELETE', path: `/api/ventroom/posts/${post.id}/`, pathParameters: { post_id: String(post.id) }, user }).then(
+          (result) => {
+            expect(fault!.injected).toBe(kind === 'conflict' ? 3 : 1);
+            return result;
+          },
+        ),
+      );
+      expect(response.status).toBe(204);
+      expect(await postCount()).toBe(before - 1);
+      await drain();
+      expect((await auditTable(db, TABLE)).problems).toEqual([]);
+    });
+  }
+
+  it('a transaction conflict that never ends is given up after six attempts', async () => {
+    const user = await newUser();
+    const response = await withDbFaults([{ kind: 'conflict', operations: ['TransactWriteItems'], times: Infinity }], async ([fault]) => {
+      const result = await create(user, 'never');
+      expect(fault!.injected).toBe(6);
+      return result;
+    });
+    expect(response.status).toBe(500);
+  });
+});
+
+function viewsMessage(userId: string, postIds: number[]) {
+  return JSON.stringify({ user_id: userId, post_ids: postIds, viewed_at: new Date().toISOString() });
+}
+
+async function storedViews(postId: number): Promise<number> {
+  const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: feedKeys.postStats(postId), ConsistentRead: true }));
+  return Item?.views as number;
+}
+
+describe('worker crashes and redelivery', () => {
+  it('views worker dies right after its transaction: the redelivered batch counts nothing twice', async () => {
+    const author = await newUser();
+    const post = await createPost(author);
+    const viewers = await Promise.all([newUser(), newUser(), newUser()]);
+    const event = sqsEvent(viewers.map((viewer) => viewsMessage(viewer.id, [post.id])));
+    const first = await withDbFaults([{ kind: 'crash', operations: ['TransactWriteItems'], times: 1 }], ([fault]) =>
+      invokeWorker(viewsWorker, event).then((result) => {
+        expect(fault!.injected).toBe(1);
+        return result;
+      }),
+    );
+    // The crash surfaced as a failure of every message that named the post: SQS will redeliver them.
+    expect(first.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(event.Records.map((r) => r.messageId).sort());
+    expect(await storedViews(post.id)).toBe(3);
+    for (let delivery = 2; delivery <= 4; delivery++) {
+      const again = await invokeWorker(viewsWorker, { Records: event.Records.map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: String(delivery) } })) });
+      expect(again.batchItemFailures).toEqual([]);
+    }
+    expect(await storedViews(post.id)).toBe(3);
+    await drain();
+    expect((await auditTable(db, TABLE)).problems).toEqual([]);
+  });
+
+  it('views worker under transaction conflicts and throttling: retried, then counted once', async () => {
+    const post = await createPost(await newUser());
+    const viewer = await newUser();
+    const result = await withDbFaults(
+      [
+        { kind: 'conflict', operations: ['TransactWriteItems'], times: 4 },
+        { kind: 'throttle', operations: ['TransactWriteItems'], times: 2 },
+      ],
+      () => invokeWorker(viewsWorker, sqsEvent([viewsMessage(viewer.id, [post.id]), viewsMessage(viewer.id, [post.id])])),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await storedViews(post.id)).toBe(1);
+  });
+
+  it('a post whose views keep failing fails only its own messages; the rest of the batch commits', async () => {
+    const [healthy, sick] = [await createPost(await newUser()), await createPost(await newUser())];
+    const viewer = await newUser();
+    const sickKey = feedKeys.postStats(sick.id).sk;
+    const event = sqsEvent([viewsMessage(viewer.id, [healthy.id]), viewsMessage(viewer.id, [sick.id])]);
+    const result = await withDbFaults(
+      [{ kind: 'throttle', operations: ['TransactWriteItems'], times: Infinity, when: (input) => JSON.stringify(input).includes(sickKey) }],
+      () => invokeWorker(viewsWorker, event),
+    );
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[1]!.messageId }]);
+    expect(await storedViews(healthy.id)).toBe(1);
+    expect(await storedViews(sick.id)).toBe(0);
+    const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: userStateKeys.post(viewer.id, sick.id), ConsistentRead: true }));
+    expect(Item?.viewed_at).toBeUndefined();
+    // Redelivered without the fault, it is counted.
+    expect((await invokeWorker(viewsWorker, { Records: [event.Records[1]!] })).batchItemFailures).toEqual([]);
+    expect(await storedViews(sick.id)).toBe(1);
+  });
+
+  it('cleanup worker dies half-way through a deleted post: the redelivered job removes the rest', async () => {
+    const author = await newUser();
+    const post = await createPost(author);
+    const viewers = await Promise.all(Array.from({ length: 30 }, () => newUser()));
+    await invokeWorker(viewsWorker, sqsEvent(viewers.map((viewer) => viewsMessage(viewer.id, [post.id]))));
+    expect(await storedViews(post.id)).toBe(30);
+    // Delete the post's own items as the handler does, but run its cleanup here, in-process.
+    const { removePost } = await import('../../lambdas/repositories/posts.ts');
+    expect(await removePost(post.id)).toBe(true);
+    const job = sqsEvent([JSON.stringify({ kind: 'post', post_id: post.id, media_key: null, pass: 2 })]);
+    const first = await withDbFaults([{ kind: 'crash', operations: ['BatchWriteItem'], times: 1 }], () => invokeWorker(cleanupWorker, job));
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect((await auditTable(db, TABLE)).leftovers.some((key) => key.includes(String(post.id).padStart(12, '0')))).toBe(true);
+    expect((await invokeWorker(cleanupWorker, job)).batchItemFailures).toEqual([]);
+    const audit = await auditTable(db, TABLE);
+    expect(audit.leftovers.filter((key) => key.includes(String(post.id).padStart(12, '0')))).toEqual([]);
+    expect(audit.problems).toEqual([]);
+  });
+});
