@@ -1,6 +1,6 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, drain, newUser, type TestUser } from '../support/api.ts';
+import { runCleanupSecondPass } from '../support/queues.ts';
 import { seededRandom } from '../support/random.ts';
 import { auditTable } from '../support/table-audit.ts';
 import { startOwnTwin, type OwnTwin } from '../support/twin-process.ts';
@@ -131,10 +131,7 @@ describe(`races: ${CLIENTS} concurrent clients, every queue message delivered ${
     expect(copies).toBeGreaterThan(created.size);
 
     // The cleanup worker's delayed second pass (15 min in AWS) is sent now: deleted posts leave nothing.
-    const sqs = new SQSClient({ region: on.region, endpoint: on.endpoints.sqs, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    for (const id of deleted) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: on.queues.main.cleanup, MessageBody: JSON.stringify({ kind: 'post', post_id: id, media_key: null, pass: 2 }) }));
-    }
+    await runCleanupSecondPass(on, deleted);
     await drain(on);
     const after = await auditTable(own.table, on.tableName);
     expect(after.problems).toEqual([]);
