@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { publish } from '../../lambdas/core/broadcast.ts';
+import { groups } from '../../lambdas/core/groups.ts';
+import { connectionKeys } from '../../lambdas/core/keys.ts';
+import { connectionUser, groupConnections, joinGroup, saveConnection } from '../../lambdas/repositories/connections.ts';
+import { queryAll } from '../../lambdas/repositories/query.ts';
+import { createPost, drain, newUser } from '../support/api.ts';
+import { WsClient } from '../support/ws.ts';
+
+/**
+ * A WebSocket client trying to reach what is not its own: other users' `user_<id>` groups through
+ * odd post ids, reserved route keys, extra fields; oversized and binary frames. It may join public
+ * groups (the feed, existing posts) and nothing else, and never receives another user's events.
+ */
+async function connectionIdOf(userId: string): Promise<string> {
+  const ids: string[] = [];
+  for await (const page of groupConnections(groups.user(userId))) ids.push(...page);
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}
+
+/** The groups a connection is a member of, as the fan-out worker and $disconnect see them. */
+async function joinedGroups(connectionId: string): Promise<string[]> {
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :g)',
+    ExpressionAttributeValues: { ':pk': connectionKeys.partition(connectionId), ':g': connectionKeys.joinedPrefix },
+    ConsistentRead: true,
+  });
+  return items.map((item) => connectionKeys.groupOf(item.sk as string)).sort();
+}
+
+const settle = (ms = 1000) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('WebSocket: no way into another user\'s group', () => {
+  it('odd post ids, reserved route keys and extra fields join nothing private; the victim\'s events never arrive', async () => {
+    const victim = await newUser();
+    const attacker = await newUser();
+    // Created before connecting, so the attacker's own new_ventroom_post is not among what it receives.
+    const post = await createPost(attacker);
+    await drain();
+    const victimSocket = await WsClient.connect(victim);
+    const socket = await WsClient.connect(attacker);
+    const connectionId = await connectionIdOf(attacker.id);
+    const victimGroup = groups.user(victim.id);
+    const oddIds: unknown[] = [
+      -1, 0, 1.5, 2 ** 53 + 2, 1e21, Number.NaN, '1e3', '0x10', ` ${post.id}`, `${post.id} `, `${post.id}#`, `${post.id}/../1`, '１', '', null, true,
+      [post.id], { id: post.id }, victimGroup, `user_${victim.id}`, victim.id, `${post.id}\u0000`, '99999999999999999999',
+    ];
+    let refused = 0;
+    for (const postId of oddIds) {
+      const reply = await socket.request({ type: 'join_ventroom_post', data: { post_id: postId } }, 'error');
+      expect(reply.data.message).toMatch(/post_id must be a positive integer|not found/);
+      refused += 1;
+    }
+    for (const data of [undefined, 'string', 42, [1], { post_id: post.id, group: victimGroup }]) {
+      const reply = await socket.request({ type: 'join_ventroom_post', data }, data && typeof data === 'object' && 'group' in data ? 'ventroom_post_joined' : 'error');
+      if (reply.type === 'ventroom_post_joined') expect(reply.data.post_id).toBe(post.id);
+      else refused += 1;
+    }
+    // Reserved route keys and impersonation fields.
+    for (const type of ['$connect', '$disconnect', '$default', 'join_user', 'join_group', `join_${victimGroup}`]) {
+      const reply = await socket.request({ type, data: { token: victim.token, user_id: victim.id, group: victimGroup }, user_id: victim.id }, 'error');
+      expect(reply.data.message).toMatch(/^Unknown message type/);
+      refused += 1;
+    }
+    for (const message of [
+      { type: 'leave_ventroom', group: groups.user(attacker.id) },
+      { type: 'leave_ventroom_post', data: { post_id: post.id, group: groups.user(attacker.id) } },
+    ]) {
+      socket.send(message);
+    }
+    await settle(500);
+    // Its own group stays, whatever it asked to leave; no other user's group was ever joined.
+    expect(await joinedGroups(connectionId)).toEqual([groups.user(attacker.id)]);
+    expect(await connectionUser(connectionId)).toMatchObject({ userId: attacker.id });
+
+    // The victim's private event (new_ventroom_post goes to the feed and the creator only).
+    const victimPost = await createPost(victim);
+    await victimSocket.next('new_ventroom_post', (m) => m.data.id === victimPost.id);
+    await drain();
+    expect(socket.count('new_ventroom_post')).toBe(0);
+    expect(socket.received.every((m) => ['error', 'ventroom_post_joined'].includes(m.type))).toBe(true);
+    expect(socket.socket.readyState).toBe(socket.socket.OPEN);
+    await Promise.all([socket.close(), victimSocket.close()]);
+    expect(refused).toBeGreaterThanOrEqual(oddIds.length + 4 + 6);
+  });
+
+  it('join_ventroom answers with the caller\'s own id whatever fields it carries', async () => {
+    const victim = await newUser();
+    const attacker = await newUser();
+    const socket = await WsClient.connect(attacker);
+    const reply = await socket.request({ type: 'join_ventroom', user_id: victim.id, group: groups.user(victim.id), data: { user_id: victim.id } }, 'ventroom_joined');
+    expect(reply.data.user_id).toBe(attacker.id);
+    expect(await joinedGroups(await connectionIdOf(attacker.id))).toEqual([groups.user(attacker.id), groups.feed].sort());
+    await socket.close();
+  });
+});
+
+describe('WebSocket: frames it must refuse cleanly', () => {
+  it('a frame over 128 KB closes only that connection, with 1009; 128 KB exactly is handled', async () => {
+    const user = await newUser();
+    const bystander = await WsClient.connect(user);
+    const big = await WsClient.connect(user);
+    const atLimit = JSON.stringify({ type: 'ping', pad: '' });
+    const exact = JSON.stringify({ type: 'ping', pad: 'x'.repeat(128 * 1024 - atLimit.length) });
+    expect(Buffer.byteLength(exact)).toBe(128 * 1024);
+    expect((await big.request(exact, 'pong')).type).toBe('pong');
+    const closed = new Promise<number>((resolve) => big.socket.once('close', (code) => resolve(code)));
+    big.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(128 * 1024) }));
+    expect(await closed).toBe(1009);
+    expect((await bystander.request({ type: 'ping' }, 'pong')).type).toBe('pong');
+    // $disconnect ran for the closed one: only the bystander is left in the user's group.
+    await expect.poll(async () => {
+      const ids: string[] = [];
+      for await (const page of groupConnections(groups.user(user.id))) ids.push(...page);
+      return ids.length;
+    }).toBe(1);
+    await bystander.close();
+  });
+
+  it('binary frames, invalid UTF-8, deep nesting and a burst of 300 messages get error replies and the socket stays usable', async () => {
+    const socket = await WsClient.connect(await newUser());
+    socket.socket.send(Buffer.from([0xde, 0xad, 0xbe, 0xef]), { binary: true });
+    await socket.next('error');
+    const nested = `${'{"type":"ping","data":'.repeat(1)}${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    socket.send(nested);
+    socket.send('{"type": "join_ventroom_post", "data": {"post_id": 1e999}}');
+    const burst = Array.from({ length: 300 }, (_, i) => (i % 2 ? { type: 'ping' } : { type: `nope_${i}` }));
+    for (const message of burst) socket.send(message);
+    await expect.poll(() => socket.count('pong') + socket.count('error'), { timeout: 30_000 }).toBeGreaterThanOrEqual(302);
+    expect((await socket.request({ type: 'ping' }, 'pong')).type).toBe('pong');
+    await socket.close();
+  });
+});
+
+describe('WebSocket: connections that vanished without $disconnect', () => {
+  it('are removed from every group on the first 410 while live members still get the event once', async () => {
+    const live = await newUser();
+    const author = await newUser();
+    const post = await createPost(author);
+    const member = await WsClient.connect(live);
+    await member.request({ type: 'join_ventroom_post', data: { post_id: post.id } }, 'ventroom_post_joined');
+    const ghosts = Array.from({ length: 3 }, (_, i) => `Gh0st${post.id}x${i}AAAA=`.slice(0, 16));
+    for (const ghost of ghosts) {
+      await saveConnection(ghost, `ghost-of-${live.id}`, groups.user(`ghost-of-${live.id}`));
+      const meta = await connectionUser(ghost);
+      await joinGroup(ghost, groups.post(post.id), `ghost-of-${live.id}`, meta!.ttl);
+    }
+    await publish({ type: 'ghost_probe', data: { post_id: post.id }, audiences: [groups.post(post.id)] });
+    await member.next('ghost_probe');
+    await drain();
+    for (const ghost of ghosts) {
+      expect(await connectionUser(ghost)).toBeUndefined();
+      expect(await joinedGroups(ghost)).toEqual([]);
+    }
+    const left: string[] = [];
+    for await (const page of groupConnections(groups.post(post.id))) left.push(...page);
+    expect(left).toEqual([await connectionIdOf(live.id)]);
+    expect(member.count('ghost_probe')).toBe(1);
+    await member.close();
+  });
+});
