@@ -69,7 +69,10 @@ export function principalFromClaims(payload: JwtPayload): Principal {
 
 export async function verifyToken(token: string): Promise<Principal> {
   try {
-    return principalFromClaims(await verifier.verify(token));
+    const payload = await verifier.verify(token);
+    // aws-jwt-verify checks `exp` only when present; a token without one would never expire.
+    if (typeof payload.exp !== 'number') throw new NotAuthenticatedError('Token has no expiry.');
+    return principalFromClaims(payload);
   } catch (error) {
     if (isAppError(error)) throw error;
     if (error instanceof FetchError) throw new InternalError('JWKS unavailable', { cause: error });
