@@ -130,6 +130,15 @@ function send(response: http.ServerResponse, status: number, body: unknown, head
   response.end(text);
 }
 
+/** A percent-decoded path segment, or undefined when its encoding is malformed (`%ZZ`, a bare `%`). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 async function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -184,7 +193,12 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
       const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
       const method = request.method ?? 'GET';
       if (url.pathname.startsWith('/media/') && (method === 'GET' || method === 'HEAD')) {
-        const key = url.pathname.slice('/media/'.length).split('/').map(decodeURIComponent).join('/');
+        const segments = url.pathname.slice('/media/'.length).split('/').map(decodeSegment);
+        if (segments.some((segment) => segment === undefined)) {
+          send(response, 400, { message: 'Bad Request' });
+          return;
+        }
+        const key = segments.join('/');
         await serveMedia(response, options.media.s3, options.media.bucket, key, method);
         return;
       }
@@ -204,9 +218,14 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
         if (!candidate.route.methods.includes(method as HttpRoute['methods'][number])) continue;
         const found = candidate.pattern.exec(url.pathname);
         if (!found) continue;
-        const params: Record<string, string> = {};
-        candidate.params.forEach((name, i) => (params[name] = decodeURIComponent(found[i + 1]!)));
-        match = { compiled: candidate, params };
+        const params: Record<string, string | undefined> = {};
+        candidate.params.forEach((name, i) => (params[name] = decodeSegment(found[i + 1]!)));
+        // A client's malformed percent-encoding is its mistake: a 400, never an integration error.
+        if (Object.values(params).some((value) => value === undefined)) {
+          send(response, 400, { message: 'Bad Request' });
+          return;
+        }
+        match = { compiled: candidate, params: params as Record<string, string> };
         break;
       }
       if (!match) {

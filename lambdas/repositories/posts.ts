@@ -177,8 +177,16 @@ export async function feedPage(size: number, anchor?: FeedAnchor): Promise<FeedP
     input.Limit = 2 * size;
   }
   input.ExpressionAttributeValues = values;
-  const result = await db.send(new QueryCommand(input));
-  const items = result.Items ?? [];
+  // DynamoDB stops a Query at 1 MB: a page of long posts may need a second call to be complete
+  // (a short page would also end the `next` links early).
+  const items: Record<string, unknown>[] = [];
+  const wanted = input.Limit!;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await db.send(new QueryCommand({ ...input, Limit: wanted - items.length, ExclusiveStartKey: startKey }));
+    items.push(...(result.Items ?? []));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey && items.length < wanted);
   const counter = items.find((item) => item.sk === feedKeys.count().sk);
   return {
     posts: assemble(items).slice(0, size),

@@ -18,7 +18,7 @@ export async function devIssuerKey(dataDir: string): Promise<IssuerKey> {
   return { kid: publicJwk.kid!, privateKey: (await importJWK(privateJwk, 'RS256')) as CryptoKey, publicJwk };
 }
 
-export async function freshKey(kid = randomUUID()): Promise<IssuerKey> {
+export async function freshKey(kid: string = randomUUID()): Promise<IssuerKey> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256' } };
 }
