@@ -100,7 +100,7 @@ async function insert(principal: Principal, postId: number, text: string, parent
     return comment;
   }
   const rootId = parent.location.rootId ?? parent.comment.id;
-  const outcome = await insertReply(draft, rootId, () => nextId('comment'));
+  const outcome = await insertReply(draft, rootId, () => nextId('comment'), parent.location.rootId === null ? parent.comment : undefined);
   if (outcome.status === 'post-gone') throw new NotFoundError();
   if (outcome.status === 'root-gone') throw noSuchParent(parent.comment.id);
   return outcome.record;

@@ -49,15 +49,21 @@ export type ReplyOutcome = { status: 'created'; record: CommentRecord; placement
 
 /**
  * Adds a reply to the thread of `rootId`. Every change to a thread's shape is conditioned on the
- * root's `reply_count` as read, so concurrent replies and deletes serialise on it: the first three
- * replies land in the preview, later ones after it. A reply also carries a condition that its id is
+ * root's `reply_count`, so concurrent replies and deletes serialise on it: the first three replies
+ * land in the preview, later ones after it. A reply also carries a condition that its id is
  * above every earlier reply of the thread; an id drawn before a racing, higher one committed is
  * swapped for a fresh one, so reply ids follow commit order and "the three oldest" is well defined.
  */
-export async function insertReply(draft: Omit<CommentRecord, 'id'>, rootId: number, newId: () => Promise<number>): Promise<ReplyOutcome> {
+export async function insertReply(
+  draft: Omit<CommentRecord, 'id'>,
+  rootId: number,
+  newId: () => Promise<number>,
+  /** The root as the caller just read it (strongly consistent), to save the first round's read. */
+  rootAsRead?: CommentRecord,
+): Promise<ReplyOutcome> {
   let id: number | undefined;
-  return optimistic(async () => {
-    const root = await getComment({ commentId: rootId, postId: draft.postId, rootId: null, placement: 'top' }, true);
+  return optimistic(async (round) => {
+    const root = round === 0 && rootAsRead ? rootAsRead : await getComment({ commentId: rootId, postId: draft.postId, rootId: null, placement: 'top' }, true);
     if (!root) return { status: 'root-gone' };
     if (id === undefined || (root.lastReplyId ?? 0) >= id) id = await newId();
     const record: CommentRecord = { ...draft, id, rootId };
@@ -71,8 +77,10 @@ export async function insertReply(draft: Omit<CommentRecord, 'id'>, rootId: numb
                 TableName: TABLE,
                 Key: commentKeys.topLevel(draft.postId, rootId),
                 UpdateExpression: 'ADD reply_count :one SET last_reply_id = :id',
-                ConditionExpression: 'attribute_exists(pk) AND reply_count = :seen AND (attribute_not_exists(last_reply_id) OR last_reply_id < :id)',
-                ExpressionAttributeValues: { ':one': 1, ':id': id, ':seen': root.replyCount },
+                // A preview slot needs the count exactly as read; a later reply only needs the
+                // preview to be still full, so replies arriving in id order do not retry each other.
+                ConditionExpression: `attribute_exists(pk) AND ${placement === 'preview' ? 'reply_count = :seen' : 'reply_count >= :seen'} AND (attribute_not_exists(last_reply_id) OR last_reply_id < :id)`,
+                ExpressionAttributeValues: { ':one': 1, ':id': id, ':seen': placement === 'preview' ? root.replyCount : PREVIEW_REPLIES },
               },
             },
             putNew(commentItem(record, placement)),
