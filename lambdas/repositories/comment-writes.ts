@@ -5,6 +5,7 @@ import type { MediaType } from '../core/media-types.ts';
 import { commentItem, keyOf, locationOf, lookupItem, recordOf, type CommentRecord, type Placement } from './comment-items.ts';
 import { findLocation, getComment, type LocatedComment } from './comments.ts';
 import { AGAIN, optimistic } from './optimistic.ts';
+import { setOrRemove } from './update-expression.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -109,25 +110,7 @@ export interface CommentChanges {
  * between: its lookup moves with it, so a failed condition means "read the lookup again").
  */
 export async function updateComment(commentId: number, changes: CommentChanges, updatedAt: string): Promise<LocatedComment | undefined> {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':updated_at': updatedAt, ':one': 1 };
-  const sets = ['updated_at = :updated_at'];
-  const removes: string[] = [];
-  const fields: [keyof CommentChanges, string][] = [
-    ['text', 'text'],
-    ['mediaKey', 'media_key'],
-    ['mediaType', 'media_type'],
-  ];
-  for (const [field, attribute] of fields) {
-    if (changes[field] === undefined) continue;
-    names[`#${attribute}`] = attribute;
-    if (changes[field] === null) removes.push(`#${attribute}`);
-    else {
-      sets.push(`#${attribute} = :${attribute}`);
-      values[`:${attribute}`] = changes[field];
-    }
-  }
-  const expression = `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''} ADD v :one`;
+  const update = setOrRemove({ updated_at: updatedAt, text: changes.text, media_key: changes.mediaKey, media_type: changes.mediaType });
   for (let round = 0; round < 3; round++) {
     const location = await findLocation(commentId, true);
     if (!location) return undefined;
@@ -136,10 +119,10 @@ export async function updateComment(commentId: number, changes: CommentChanges, 
         new UpdateCommand({
           TableName: TABLE,
           Key: keyOf(location),
-          UpdateExpression: expression,
+          UpdateExpression: `${update.expression} ADD v :one`,
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: update.names,
+          ExpressionAttributeValues: { ...update.values, ':one': 1 },
           ReturnValues: 'ALL_NEW',
         }),
       );

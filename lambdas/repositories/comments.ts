@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TABLE, db } from '../core/db.ts';
 import { commentKeys } from '../core/keys.ts';
+import { nthSortKeyFromTop } from './key-walk.ts';
 import { keyOf, locationFromLookup, locationOf, recordOf, type CommentLocation, type CommentRecord, type Item, type Placement } from './comment-items.ts';
 
 /** Where comment `commentId` lives, from its id lookup; undefined if there is no such comment. */
@@ -72,29 +73,8 @@ export async function topLevelPage(postId: number, size: number, anchor?: Commen
 
 /** The id of the `skip`-th newest top-level comment, reading keys only (a bare `?page=N`). */
 export async function nthNewestTopLevelId(postId: number, skip: number): Promise<number | undefined> {
-  let remaining = skip;
-  let startKey: Record<string, unknown> | undefined;
-  let lastSk: string | undefined;
-  const range = commentKeys.topLevelRange();
-  while (remaining > 0) {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': commentKeys.partition(postId), ':from': range.from, ':to': range.to },
-        ProjectionExpression: 'sk',
-        ScanIndexForward: false,
-        Limit: remaining,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    const items = result.Items ?? [];
-    remaining -= items.length;
-    if (items.length > 0) lastSk = items[items.length - 1]!.sk as string;
-    if (!result.LastEvaluatedKey) break;
-    startKey = result.LastEvaluatedKey;
-  }
-  return remaining > 0 || lastSk === undefined ? undefined : commentKeys.topLevelIdOf(lastSk);
+  const sk = await nthSortKeyFromTop(commentKeys.partition(postId), commentKeys.topLevelRange(), skip);
+  return sk === undefined ? undefined : commentKeys.topLevelIdOf(sk);
 }
 
 /**
