@@ -5,7 +5,7 @@ import { enqueueViews } from '../core/views-queue.ts';
 import type { CommentRecord } from '../repositories/comment-items.ts';
 import { nthNewestTopLevelId, previewsInRange, topLevelPage, type CommentAnchor } from '../repositories/comments.ts';
 import { findPost } from '../repositories/posts.ts';
-import { userStatesInRange, type UserStates } from '../repositories/user-state.ts';
+import { userStatesInRange } from '../repositories/user-state.ts';
 import { threadDto, type CommentDto } from './comment-dto.ts';
 import { postDto, type PostDto } from './post-dto.ts';
 
@@ -62,13 +62,4 @@ export async function postWithComments(principal: Principal, postId: number, par
 
 export async function listComments(principal: Principal, postId: number, params: PageParams, url: UrlOf, query: Record<string, string>): Promise<Paginated<CommentDto>> {
   return (await postWithComments(principal, postId, params, url, query)).comments;
-}
-
-/** One comment as the caller sees it (a top-level one with its preview replies): for write responses. */
-export async function presentComment(userId: string, comment: CommentRecord): Promise<CommentDto> {
-  const [states, previews]: [UserStates, Map<number, CommentRecord[]>] = await Promise.all([
-    userStatesInRange(userId, comment.postId, comment.postId),
-    comment.rootId === null && comment.replyCount > 0 ? previewsInRange(comment.postId, comment.id, comment.id) : Promise.resolve(new Map()),
-  ]);
-  return threadDto(comment, previews.get(comment.id) ?? [], states);
 }

@@ -5,7 +5,7 @@ import { newMeter, withCapacityMeter, type CapacityMeter } from '../../lambdas/c
 import { pageParams } from '../../lambdas/core/pagination.ts';
 import type { CommentDto } from '../../lambdas/domain/comment-dto.ts';
 import { postWithComments } from '../../lambdas/domain/comment-reads.ts';
-import { createComment } from '../../lambdas/domain/comment-writes.ts';
+import { createComment } from '../../lambdas/domain/comment-create.ts';
 import { createPost } from '../../lambdas/domain/post-writes.ts';
 import { react } from '../../lambdas/domain/reactions.ts';
 

@@ -176,6 +176,28 @@ describe('comments: update and delete', () => {
     expect((await getPost(owner, post.id)).comment_count).toBe(0);
   });
 
+  it('deleting a thread removes the media of the comment and of its replies', async () => {
+    const owner = await newUser();
+    const post = await createPost(owner);
+    const withMedia = async (text: string, parent?: number) => {
+      const form = new FormData();
+      form.set('text', text);
+      form.set('media_type', 'image');
+      if (parent) form.set('parent', String(parent));
+      form.set('media', new Blob([PNG]), 'p.png');
+      const response = await call('POST', `/api/ventroom/posts/${post.id}/comments/`, { user: owner, body: form });
+      expect(response.status).toBe(201);
+      return response.body;
+    };
+    const root = await withMedia('root with a picture');
+    const reply = await withMedia('reply with a picture', root.id);
+    expect(reply.parent).toBe(root.id);
+    for (const url of [root.media, reply.media]) expect((await fetch(url)).status).toBe(200);
+    expect((await call('DELETE', `/api/ventroom/posts/${post.id}/comments/${root.id}/`, { user: owner })).status).toBe(204);
+    await drain();
+    for (const url of [root.media, reply.media]) expect((await fetch(url)).status).toBe(404);
+  });
+
   it('a deleted post takes its comments with it: 404 for every comment route', async () => {
     const owner = await newUser();
     const post = await createPost(owner);

@@ -99,4 +99,36 @@ describe('concurrency: counters never drift', () => {
     expect(stored.filter((reply) => reply.location.placement === 'preview').map((reply) => reply.comment.id)).toEqual(previewIds);
     expect(stored.slice(0, 3).map((reply) => reply.comment.id)).toEqual(previewIds);
   }, 120_000);
+
+  it('reactions racing the promotion of the replies they target are never lost', async () => {
+    const owner = await newUser();
+    const post = await createPost(owner);
+    const root = await comment(owner, post.id, 'root');
+    const replies = [];
+    for (let n = 0; n < 12; n++) replies.push(await comment(owner, post.id, `reply ${n}`, root.id));
+    const [previews, later] = [replies.slice(0, 3), replies.slice(3)];
+    const fans: TestUser[] = await inParallel(Array.from({ length: 8 }, () => () => newUser()), 8);
+
+    // Every preview reply goes (each delete promotes the next-oldest later reply) while every fan
+    // reacts to every later reply: some reactions land on a reply while it is being copied.
+    await inParallel(
+      [
+        ...previews.map((reply) => async () => {
+          const response = await call('DELETE', `/api/ventroom/posts/${post.id}/comments/${reply.id}/`, { user: owner });
+          expect(response.status).toBe(204);
+        }),
+        ...fans.flatMap((fan) => later.map((reply) => () => react(fan, 'ventcomment', reply.id, '😂'))),
+      ],
+      40,
+    );
+    const stored = await threadReplies(post.id, root.id);
+    expect(stored.map((reply) => reply.comment.id)).toEqual(later.map((reply) => reply.id));
+    expect(stored.map((reply) => reply.location.placement)).toEqual(later.map((_, i) => (i < 3 ? 'preview' : 'later')));
+    for (const reply of stored) expect(reply.comment.reactions).toEqual({ '😂': fans.length });
+    const thread = (await commentsPage(fans[0]!, post.id)).results[0];
+    expect(thread.replies.map((reply: { id: number; reaction_summary: unknown; user_reaction: string }) => [reply.id, reply.reaction_summary, reply.user_reaction])).toEqual(
+      later.slice(0, 3).map((reply) => [reply.id, [{ reaction_type: '😂', count: fans.length }], '😂']),
+    );
+    expect((await getPost(owner, post.id)).comment_count).toBe(1 + later.length);
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { httpHandler } from '../../core/http/handler.ts';
-import { createComment } from '../../domain/comment-writes.ts';
+import { createComment } from '../../domain/comment-create.ts';
 import { commentInput } from './comment-input.ts';
 
 export const handler = httpHandler('CreateComment', async ({ event, principal, idParam }) => {

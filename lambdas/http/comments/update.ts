@@ -1,5 +1,5 @@
 import { httpHandler } from '../../core/http/handler.ts';
-import { updateComment } from '../../domain/comment-writes.ts';
+import { updateComment } from '../../domain/comment-update.ts';
 import { commentInput } from './comment-input.ts';
 
 /** PUT replaces the writable fields (text required); PATCH changes only what it names. */
