@@ -6,7 +6,7 @@ import { pageParams } from '../../lambdas/core/pagination.ts';
 import type { CommentDto } from '../../lambdas/domain/comment-dto.ts';
 import { postWithComments } from '../../lambdas/domain/comment-reads.ts';
 import { createComment } from '../../lambdas/domain/comment-create.ts';
-import { createPost } from '../../lambdas/domain/post-writes.ts';
+import { createPost } from '../../lambdas/domain/post-create.ts';
 import { react } from '../../lambdas/domain/reactions.ts';
 
 const person = (name: string): Principal => ({ id: randomUUID(), displayName: name, profilePhoto: `https://example.com/${name}.jpg`, isAdmin: false });
