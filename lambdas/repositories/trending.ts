@@ -1,8 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE, db, isConditionFailure } from '../core/db.ts';
 import { postPartitionKeys, trendingKeys } from '../core/keys.ts';
 import { VIEWS_BY_HOUR_INDEX } from '../core/table-schema.ts';
 import { hourStartSeconds } from '../core/view-time.ts';
+import { queryAll } from './query-all.ts';
 
 /** A snapshot is only read during its own hour (and the next, as a fallback): TTL removes it after. */
 const SNAPSHOT_RETENTION_SECONDS = 2 * 24 * 3600;
@@ -24,24 +25,14 @@ export interface TrendingSnapshot {
 
 /** Views per post in one hour, from the ViewsByHour index (eventually consistent, as every GSI read). */
 export async function viewsInHour(hour: string): Promise<Map<number, number>> {
-  const counts = new Map<number, number>();
   const index = postPartitionKeys.hourBucketIndexKey(hour);
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: VIEWS_BY_HOUR_INDEX.indexName,
-        KeyConditionExpression: '#hour = :hour',
-        ExpressionAttributeNames: { '#hour': index.attribute },
-        ExpressionAttributeValues: { ':hour': index.value },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of result.Items ?? []) counts.set(postPartitionKeys.postIdOf(item.pk as string), (item.n as number | undefined) ?? 0);
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return counts;
+  const items = await queryAll({
+    IndexName: VIEWS_BY_HOUR_INDEX.indexName,
+    KeyConditionExpression: '#hour = :hour',
+    ExpressionAttributeNames: { '#hour': index.attribute },
+    ExpressionAttributeValues: { ':hour': index.value },
+  });
+  return new Map(items.map((item) => [postPartitionKeys.postIdOf(item.pk as string), (item.n as number | undefined) ?? 0]));
 }
 
 type StoredEntry = [postId: number, recentViews: number, totalViews: number];

@@ -1,8 +1,9 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE, db } from '../core/db.ts';
 import { userStateKeys } from '../core/keys.ts';
 import { isReactionType, type ReactionType } from '../core/reactions.ts';
 import { batchGet } from './batch-get.ts';
+import { queryAll } from './query-all.ts';
 
 /** What one user did to one post (or comment): the source of `has_viewed` and `user_reaction`. */
 export interface UserState {
@@ -42,21 +43,12 @@ function statesFrom(items: Record<string, unknown>[]): UserStates {
  */
 export async function userStatesInRange(userId: string, lowestPostId: number, highestPostId: number): Promise<UserStates> {
   const range = userStateKeys.postRange(lowestPostId, highestPostId);
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': userStateKeys.partition(userId), ':from': range.from, ':to': range.to },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(result.Items ?? []));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return statesFrom(items);
+  return statesFrom(
+    await queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': userStateKeys.partition(userId), ':from': range.from, ':to': range.to },
+    }),
+  );
 }
 
 /** The user's state on one post only (no comments): one GetItem. */

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE, cancellationReasons, db } from '../core/db.ts';
 import { feedKeys, postPartitionKeys, userStateKeys } from '../core/keys.ts';
 import { hourOf, hourStartSeconds } from '../core/view-time.ts';
+import { queryAll } from './query-all.ts';
 
 /** One user's first sight of a post, as the views worker receives it. */
 export interface View {
@@ -153,27 +154,15 @@ export async function countViews(postId: number, views: View[]): Promise<ViewOut
 
 /** Views of one post per hour in [firstHour, lastHour] (hours without views are absent): one Query. */
 export async function hourlyViews(postId: number, firstHour: string, lastHour: string): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': postPartitionKeys.partition(postId),
-          ':from': postPartitionKeys.hourBucket(postId, firstHour).sk,
-          ':to': postPartitionKeys.hourBucket(postId, lastHour).sk,
-        },
-        ProjectionExpression: 'sk, #n',
-        ExpressionAttributeNames: { '#n': 'n' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of result.Items ?? []) {
-      counts.set((item.sk as string).slice(postPartitionKeys.hourBucketPrefix.length), (item.n as number | undefined) ?? 0);
-    }
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return counts;
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': postPartitionKeys.partition(postId),
+      ':from': postPartitionKeys.hourBucket(postId, firstHour).sk,
+      ':to': postPartitionKeys.hourBucket(postId, lastHour).sk,
+    },
+    ProjectionExpression: 'sk, #n',
+    ExpressionAttributeNames: { '#n': 'n' },
+  });
+  return new Map(items.map((item) => [(item.sk as string).slice(postPartitionKeys.hourBucketPrefix.length), (item.n as number | undefined) ?? 0]));
 }

@@ -42,7 +42,7 @@ export function principalOf(user: TestUser | string): Principal {
   return { id, displayName: typeof user === 'string' ? 'Tester' : user.displayName, profilePhoto: null, isAdmin: false };
 }
 
-export const userIds = (n: number) => Array.from({ length: n }, () => randomUUID());
+export const userIds = (n: number): string[] => Array.from({ length: n }, () => randomUUID());
 
 /** The sort keys of everything stored in a post's own partition that starts with `prefix`. */
 export async function partitionKeys(postId: number, prefix: string): Promise<string[]> {
