@@ -41,11 +41,13 @@ export async function computeTrending(now: Date): Promise<TrendingEntry[]> {
     for (const [postId, n] of hour) recent.set(postId, (recent.get(postId) ?? 0) + n);
   }
   const ranked = [...recent].filter(([, n]) => n > 0).sort(([a, x], [b, y]) => y - x || b - a);
+  const candidates = Math.min(ranked.length, MAX_CANDIDATES);
   const picked: TrendingEntry[] = [];
   let next = 0;
-  while (picked.length < TRENDING_SIZE && next < Math.min(ranked.length, MAX_CANDIDATES)) {
-    let end = Math.min(ranked.length, MAX_CANDIDATES, next + TRENDING_SIZE - picked.length);
-    while (end < Math.min(ranked.length, MAX_CANDIDATES) && ranked[end]![1] === ranked[end - 1]![1]) end++;
+  while (picked.length < TRENDING_SIZE && next < candidates) {
+    let end = Math.min(candidates, next + TRENDING_SIZE - picked.length);
+    // Take every post tied with the last one taken, so total views can order them.
+    while (end < candidates && ranked[end]![1] === ranked[end - 1]![1]) end++;
     const slice = ranked.slice(next, end);
     const totals = await viewTotals(slice.map(([postId]) => postId));
     for (const [postId, recentViews] of slice) {
