@@ -26,7 +26,10 @@ function bucketExpiry(hour: string): number {
   return hourStartSeconds(hour) + BUCKET_RETENTION_SECONDS;
 }
 
-/** The same set of viewers always gets the same log item, so it can never be written twice apart. */
+/**
+ * The log is named after the viewers whose markers its transaction commits; a marker commits only
+ * once, so two logs of a post never share a name (nor a viewer).
+ */
 function viewerLogId(userIds: string[]): string {
   return createHash('sha256').update([...userIds].sort().join('\n')).digest('hex').slice(0, 20);
 }
@@ -47,7 +50,9 @@ export function chunkViews(views: View[]): View[][] {
   let hours = new Set<string>();
   for (const view of views) {
     const hour = hourOf(view.viewedAt);
-    const actions = chunk.length + 1 + 1 + hours.size + (hours.has(hour) ? 0 : 1) + 1;
+    const markers = chunk.length + 1;
+    const buckets = hours.size + (hours.has(hour) ? 0 : 1);
+    const actions = markers + 1 + buckets + 1; // + the counter and the log
     if (chunk.length > 0 && actions > MAX_ACTIONS) {
       chunks.push(chunk);
       chunk = [];
