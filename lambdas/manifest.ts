@@ -95,6 +95,34 @@ export const httpRoutes: HttpRoute[] = [
     rateClass: 'create',
     access: { ...TABLE_RW, media: 'readWrite' },
   },
+  // Literal paths: they win over `/posts/{post_id}` (API Gateway and the local gateway both prefer
+  // the route with more literal segments).
+  {
+    id: 'TrendingPosts',
+    methods: ['GET'],
+    path: '/api/ventroom/posts/trending',
+    entry: 'lambdas/http/posts/trending.ts',
+    rateClass: 'standard',
+    // Writes: the rate window and the trending snapshot's refresh.
+    access: { ...TABLE_RW, sendTo: ['views'] },
+  },
+  {
+    id: 'MarkPostsViewed',
+    methods: ['POST'],
+    path: '/api/ventroom/posts/mark_as_viewed',
+    entry: 'lambdas/http/posts/mark-as-viewed.ts',
+    // The spec: view tracking has no rate limit. Without a rate window it writes nothing itself.
+    rateClass: 'none',
+    access: { table: 'read', sendTo: ['views'] },
+  },
+  {
+    id: 'PostViewStats',
+    methods: ['GET'],
+    path: '/api/ventroom/posts/{post_id}/view_stats',
+    entry: 'lambdas/http/posts/view-stats.ts',
+    rateClass: 'standard',
+    access: TABLE_RW,
+  },
   {
     id: 'GetPost',
     methods: ['GET'],
@@ -119,6 +147,65 @@ export const httpRoutes: HttpRoute[] = [
     entry: 'lambdas/http/posts/delete.ts',
     rateClass: 'standard',
     access: { ...TABLE_RW, sendTo: ['broadcast', 'cleanup'] },
+  },
+  {
+    id: 'PostWithComments',
+    methods: ['GET'],
+    path: '/api/ventroom/posts/{post_id}/with_comments',
+    entry: 'lambdas/http/posts/with-comments.ts',
+    rateClass: 'standard',
+    access: { ...TABLE_RW, sendTo: ['views'] },
+  },
+  {
+    id: 'ListComments',
+    methods: ['GET'],
+    path: '/api/ventroom/posts/{post_id}/comments',
+    entry: 'lambdas/http/comments/list.ts',
+    rateClass: 'standard',
+    access: { ...TABLE_RW, sendTo: ['views'] },
+  },
+  {
+    id: 'CreateComment',
+    methods: ['POST'],
+    path: '/api/ventroom/posts/{post_id}/comments',
+    entry: 'lambdas/http/comments/create.ts',
+    rateClass: 'create',
+    access: { ...TABLE_RW, sendTo: ['broadcast', 'notifications'], media: 'readWrite' },
+    memoryMb: 1024,
+  },
+  {
+    id: 'UpdateComment',
+    methods: ['PUT', 'PATCH'],
+    path: '/api/ventroom/posts/{post_id}/comments/{comment_id}',
+    entry: 'lambdas/http/comments/update.ts',
+    rateClass: 'standard',
+    access: { ...TABLE_RW, sendTo: ['broadcast'], media: 'readWrite' },
+    memoryMb: 1024,
+  },
+  {
+    id: 'DeleteComment',
+    methods: ['DELETE'],
+    path: '/api/ventroom/posts/{post_id}/comments/{comment_id}',
+    entry: 'lambdas/http/comments/delete.ts',
+    rateClass: 'standard',
+    // Media of deleted comments is removed by the cleanup worker, so this function needs no bucket access.
+    access: { ...TABLE_RW, sendTo: ['broadcast', 'cleanup'] },
+  },
+  {
+    id: 'CreateReaction',
+    methods: ['POST'],
+    path: '/api/ventroom/reactions',
+    entry: 'lambdas/http/reactions/create.ts',
+    rateClass: 'reaction',
+    access: { ...TABLE_RW, sendTo: ['broadcast', 'notifications'] },
+  },
+  {
+    id: 'DeleteReaction',
+    methods: ['DELETE'],
+    path: '/api/ventroom/reactions',
+    entry: 'lambdas/http/reactions/delete.ts',
+    rateClass: 'reaction',
+    access: { ...TABLE_RW, sendTo: ['broadcast'] },
   },
 ];
 
@@ -172,6 +259,16 @@ export const consumers: Consumer[] = [
     timeoutSeconds: 120,
     maxConcurrency: 5,
     access: { table: 'readWrite', sendTo: ['cleanup'], media: 'readWrite' },
+  },
+  {
+    id: 'Notifications',
+    queue: 'notifications',
+    entry: 'lambdas/workers/notifications.ts',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 30,
+    maxConcurrency: 10,
+    access: { table: 'readWrite', notificationsTopic: true },
   },
 ];
 

@@ -12,18 +12,25 @@
  *   POST#<post>     C#<comment>        top-level comment
  *   POST#<post>     RP#<root>#<reply>  one of the three oldest replies of a thread (list preview)
  *   POST#<post>     R#<root>#<reply>   any later reply
- *   POST#<post>     VH#<yyyymmddhh>    hourly view bucket (TTL)
+ *   POST#<post>     VH#<yyyymmddhh>    hourly view bucket (TTL); `vh`=<yyyymmddhh> puts it in the
+ *                                      ViewsByHour index (pk `vh`, sk `pk`): one hour's buckets of all posts
  *   POST#<post>     VL#<batch>         viewers recorded by one views batch (cleanup index)
  *   POST#<post>     X#<object>#<user>  who reacted to the post or one of its comments (cleanup index)
  *   CMT#<comment>   CMT                where a comment lives (reactions address comments by id only)
+ *                                      (<object> in X# is "P" for the post, "C<comment>" for a comment)
  *   USER#<user>     P#<post>           the user's state on a post: viewed_at, reaction
  *   USER#<user>     P#<post>#C#<cmt>   the user's reaction on a comment of that post
  *   USER#<user>     N#<time>#<id>      in-app notification (TTL)
- *   RATE#<user>     <class>#<window>   rate-limit window counter (TTL)
+ *   RATE#<user>     <class>#<window>   rate-limit window counter (TTL); class "push" is the
+ *                                      per-recipient push-notification throttle
  *   CONN#<conn>     META               WebSocket connection (TTL at API Gateway's 2-hour cap)
  *   CONN#<conn>     G#<group>          a group the connection joined (for $disconnect cleanup)
  *   GROUP#<group>   <conn>             group membership (what fan-out queries)
+ *   TRENDING        SNAPSHOT#<hour>    the trending list for the 24 hours ending with <hour> (yyyymmddhh):
+ *                                      ids + views, refreshed at most once a minute (TTL)
  */
+import { VIEWS_BY_HOUR_INDEX } from './table-schema.ts';
+
 export interface Key {
   pk: string;
   sk: string;
@@ -85,12 +92,28 @@ export const commentKeys = {
   laterRepliesOf: (rootId: number) => `R#${padId(rootId)}#`,
   previewRepliesOf: (rootId: number) => `RP#${padId(rootId)}#`,
   lookup: (commentId: number): Key => ({ pk: `CMT#${padId(commentId)}`, sk: 'CMT' }),
+  /** Sort-key range of the top-level comments with ids in [lowest, highest] (open ends: all). */
+  topLevelRange: (lowestId?: number, highestId?: number) => ({
+    from: lowestId === undefined ? 'C#' : `C#${padId(lowestId)}`,
+    to: highestId === undefined ? 'C#~' : `C#${padId(highestId)}`,
+  }),
+  topLevelIdOf: (sk: string): number => parsePaddedId(sk.slice(2)),
+};
+
+/** The `<object>` part of reactor-index keys: the post itself, or one of its comments. */
+export const reactionObjectTags = {
+  post: 'P',
+  comment: (commentId: number) => `C${padId(commentId)}`,
 };
 
 export const postPartitionKeys = {
   partition: postPk,
   hourBucket: (postId: number, hour: string): Key => ({ pk: postPk(postId), sk: `VH#${hour}` }),
   hourBucketPrefix: 'VH#',
+  /** The attribute (and its value) that lists a bucket under its hour in the ViewsByHour index. */
+  hourBucketIndexKey: (hour: string) => ({ attribute: VIEWS_BY_HOUR_INDEX.partitionKey, value: hour }),
+  /** The post a `POST#<id>` partition key (e.g. read back from the ViewsByHour index) belongs to. */
+  postIdOf: (pk: string): number => parsePaddedId(pk.slice('POST#'.length)),
   viewerLog: (postId: number, batchId: string): Key => ({ pk: postPk(postId), sk: `VL#${batchId}` }),
   viewerLogPrefix: 'VL#',
   reactorIndex: (postId: number, objectTag: string, userId: string): Key => ({
@@ -144,5 +167,5 @@ export const connectionKeys = {
 };
 
 export const trendingKeys = {
-  snapshot: (): Key => ({ pk: 'TRENDING', sk: 'SNAPSHOT' }),
+  snapshot: (hour: string): Key => ({ pk: 'TRENDING', sk: `SNAPSHOT#${hour}` }),
 };

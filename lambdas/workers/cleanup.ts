@@ -2,7 +2,7 @@ import { enqueueCleanup, type CleanupJob } from '../core/cleanup-queue.ts';
 import { postPartitionKeys, type Key } from '../core/keys.ts';
 import { deleteMedia } from '../core/media.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
-import { deleteKeys, postLeftovers, userStateKeysOnPost } from '../repositories/post-leftovers.ts';
+import { commentReactionKeys, deleteKeys, postLeftovers, userStateKeysOnPost } from '../repositories/post-leftovers.ts';
 
 /**
  * Removes what a deleted post left behind. Idempotent (deleting what is gone is a no-op), so a
@@ -16,7 +16,7 @@ function isIndex(key: Key): boolean {
   return key.sk.startsWith(postPartitionKeys.viewerLogPrefix) || key.sk.startsWith(postPartitionKeys.reactorIndexPrefix());
 }
 
-async function cleanPost(job: CleanupJob): Promise<void> {
+async function cleanPost(job: Extract<CleanupJob, { kind: 'post' }>): Promise<void> {
   const leftovers = await postLeftovers(job.post_id);
   const perUser = await Promise.all([...leftovers.userIds].map((userId) => userStateKeysOnPost(userId, job.post_id)));
   // The index goes last, in a call of its own: a job that dies half-way has deleted no index item
@@ -28,8 +28,18 @@ async function cleanPost(job: CleanupJob): Promise<void> {
   if ((job.pass ?? 1) < 2) await enqueueCleanup({ ...job, pass: 2 }, SECOND_PASS_DELAY_SECONDS);
 }
 
+/** The comments themselves are already gone (with their counts); what hung off them goes here. */
+async function cleanComments(job: Extract<CleanupJob, { kind: 'comments' }>): Promise<void> {
+  const keys = (await Promise.all(job.comment_ids.map((commentId) => commentReactionKeys(job.post_id, commentId)))).flat();
+  // As for posts: the reactor index, which is how a redelivered job finds the reactors, goes last.
+  await deleteKeys(keys.filter((key) => !isIndex(key)));
+  await deleteKeys(keys.filter(isIndex));
+  await Promise.all(job.media_keys.map((key) => deleteMedia(key)));
+}
+
 export const handler = sqsConsumer('Cleanup', async (record) => {
   const job = JSON.parse(record.body) as CleanupJob;
   if (job.kind === 'post') await cleanPost(job);
+  else if (job.kind === 'comments') await cleanComments(job);
   else throw new Error(`Unknown cleanup job ${JSON.stringify(job)}`);
 });
