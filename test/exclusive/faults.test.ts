@@ -139,11 +139,11 @@ describe('DynamoDB faults in the other write paths', () => {
     });
   }
 
-  it('a transaction conflict that never ends is given up after six attempts', async () => {
+  it('a transaction conflict that never ends is given up after five attempts', async () => {
     const user = await newUser();
     const response = await withDbFaults([{ kind: 'conflict', operations: ['TransactWriteItems'], times: Infinity }], async ([fault]) => {
       const result = await create(user, 'never');
-      expect(fault!.injected).toBe(6);
+      expect(fault!.injected).toBe(5);
       return result;
     });
     expect(response.status).toBe(500);
