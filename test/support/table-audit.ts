@@ -40,6 +40,9 @@ export interface PostRecount {
 export interface CommentRecount {
   id: number;
   postId: number;
+  /** The thread's top-level comment (null for a top-level comment itself). */
+  rootId: number | null;
+  placement: 'top' | 'preview' | 'later';
   stored: Record<ReactionType, number>;
   recount: Record<ReactionType, number>;
 }
@@ -117,7 +120,10 @@ export function audit(items: Item[]): Audit {
         if (sk.startsWith('C#')) post.recount.top_comment_count += 1;
         const commentId = commentIdOf(sk);
         if (item.id !== undefined && item.id !== commentId) problems.push(`comment ${sk} of post ${postId} carries id ${item.id}`);
-        comments.set(commentId, { id: commentId, postId, stored: storedReactions(item), recount: zeroReactions() });
+        if (comments.has(commentId)) problems.push(`comment ${commentId} stored twice`);
+        const placement = sk.startsWith('C#') ? 'top' : sk.startsWith('RP#') ? 'preview' : 'later';
+        const rootId = placement === 'top' ? null : Number.parseInt(sk.split('#')[1]!, 10);
+        comments.set(commentId, { id: commentId, postId, rootId, placement, stored: storedReactions(item), recount: zeroReactions() });
       }
     }
   }
@@ -161,7 +167,92 @@ export function audit(items: Item[]): Audit {
       }
     }
   }
+  problems.push(...threadProblems(items, comments), ...indexProblems(items, posts, comments), ...notificationProblems(items));
   return { feedCount, posts, comments, problems, leftovers, items };
+}
+
+/**
+ * Threads: a root's `reply_count` is its number of replies; the preview (`RP#`) holds exactly the
+ * min(3, n) OLDEST replies and the rest are later replies (`R#`); every reply's root exists; every
+ * comment's id lookup (`CMT#<id>`) names where it really is.
+ */
+function threadProblems(items: Item[], comments: Map<number, CommentRecount>): string[] {
+  const problems: string[] = [];
+  const byRoot = new Map<number, CommentRecount[]>();
+  for (const comment of comments.values()) {
+    if (comment.rootId === null) continue;
+    if (!byRoot.has(comment.rootId)) byRoot.set(comment.rootId, []);
+    byRoot.get(comment.rootId)!.push(comment);
+  }
+  const lookups = new Map(items.filter((item) => item.pk.startsWith('CMT#')).map((item) => [padded(item.pk, 4), item]));
+  for (const item of items) {
+    if (!item.pk.startsWith('POST#') || !(item.sk.startsWith('C#'))) continue;
+    const rootId = commentIdOf(item.sk);
+    const replies = (byRoot.get(rootId) ?? []).sort((a, b) => a.id - b.id);
+    if (Number(item.reply_count ?? 0) !== replies.length) problems.push(`comment ${rootId}: reply_count ${item.reply_count} != ${replies.length} replies`);
+    replies.forEach((reply, index) => {
+      const expected = index < 3 ? 'preview' : 'later';
+      if (reply.placement !== expected) problems.push(`reply ${reply.id} of ${rootId} is ${reply.placement}, should be ${expected} (reply #${index + 1})`);
+    });
+  }
+  for (const [rootId, replies] of byRoot) {
+    const root = comments.get(rootId);
+    if (!root || root.placement !== 'top') problems.push(`replies ${replies.map((r) => r.id).join(',')} have no root ${rootId}`);
+  }
+  for (const comment of comments.values()) {
+    const lookup = lookups.get(comment.id);
+    if (!lookup) problems.push(`comment ${comment.id} has no id lookup`);
+    else if (lookup.post_id !== comment.postId || lookup.placement !== comment.placement || (lookup.root_id ?? null) !== comment.rootId) {
+      problems.push(`comment ${comment.id} lookup says ${JSON.stringify({ post: lookup.post_id, placement: lookup.placement, root: lookup.root_id })}`);
+    }
+  }
+  for (const [id] of lookups) if (!comments.has(id)) problems.push(`lookup CMT#${id} names no comment`);
+  return problems;
+}
+
+/**
+ * The cleanup indexes: every user with a view marker on a post is named by one of its viewer logs
+ * (`VL#`), every user with a reaction on a post or comment has its reactor-index item (`X#`), or a
+ * deleted post's cleanup could not find their state.
+ */
+function indexProblems(items: Item[], posts: Map<number, PostRecount>, comments: Map<number, CommentRecount>): string[] {
+  const problems: string[] = [];
+  const logged = new Set<string>();
+  const indexed = new Set<string>();
+  for (const item of items) {
+    if (!item.pk.startsWith('POST#')) continue;
+    const postId = padded(item.pk, 5);
+    if (item.sk.startsWith('VL#')) for (const user of item.user_ids ?? []) logged.add(`${postId} ${user}`);
+    if (item.sk.startsWith('X#')) indexed.add(`${postId} ${item.sk.slice(2)}`);
+  }
+  for (const item of items) {
+    if (!item.pk.startsWith('USER#') || !item.sk.startsWith('P#')) continue;
+    const userId = item.pk.slice('USER#'.length);
+    const postId = padded(item.sk, 2);
+    if (!posts.has(postId)) continue;
+    const commentMatch = /^P#\d{12}#C#(\d{12})$/.exec(item.sk);
+    if (commentMatch) {
+      const commentId = Number.parseInt(commentMatch[1]!, 10);
+      if (item.reaction && comments.has(commentId) && !indexed.has(`${postId} C${commentMatch[1]}#${userId}`)) problems.push(`reaction of ${userId} on comment ${commentId} is not indexed`);
+      continue;
+    }
+    if (item.viewed_at && !logged.has(`${postId} ${userId}`)) problems.push(`view of ${userId} on post ${postId} is in no viewer log`);
+    if (item.reaction && !indexed.has(`${postId} P#${userId}`)) problems.push(`reaction of ${userId} on post ${postId} is not indexed`);
+  }
+  return problems;
+}
+
+/** In-app notifications exist once each, whatever the deliveries of their message. */
+function notificationProblems(items: Item[]): string[] {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const item of items) {
+    if (!item.pk.startsWith('USER#') || !item.sk.startsWith('N#')) continue;
+    const key = `${item.pk} ${item.id}`;
+    if (seen.has(key)) problems.push(`notification ${item.id} stored twice for ${item.pk}`);
+    seen.add(key);
+  }
+  return problems;
 }
 
 /** Scans and audits in one go. */
