@@ -258,7 +258,7 @@ export const consumers: Consumer[] = [
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 120,
     maxConcurrency: 5,
-    access: { table: 'readWrite', sendTo: ['cleanup'], media: 'readWrite' },
+    access: { table: 'readWrite', media: 'readWrite' },
   },
   {
     id: 'Notifications',

@@ -146,9 +146,9 @@ export async function viewTotals(postIds: number[]): Promise<Map<number, number>
 }
 
 /** Whether a post exists, reading only its key (joining a post's group, reacting, commenting). */
-export async function postExists(postId: number): Promise<boolean> {
+export async function postExists(postId: number, consistent = false): Promise<boolean> {
   const result = await db.send(
-    new GetCommand({ TableName: TABLE, Key: feedKeys.post(postId), ProjectionExpression: 'pk' }),
+    new GetCommand({ TableName: TABLE, Key: feedKeys.post(postId), ProjectionExpression: 'pk', ConsistentRead: consistent }),
   );
   return result.Item !== undefined;
 }

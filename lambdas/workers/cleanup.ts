@@ -1,15 +1,16 @@
-import { enqueueCleanup, type CleanupJob } from '../core/cleanup-queue.ts';
+import type { CleanupJob } from '../core/cleanup-queue.ts';
 import { postPartitionKeys, type Key } from '../core/keys.ts';
 import { deleteMedia } from '../core/media.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
 import { commentReactionKeys, deleteKeys, postLeftovers, userStateKeysOnPost } from '../repositories/post-leftovers.ts';
+import { postExists } from '../repositories/posts.ts';
 
 /**
  * Removes what a deleted post left behind. Idempotent (deleting what is gone is a no-op), so a
- * redelivered job is harmless. A second pass 15 minutes later catches writes that were in flight
- * when the post went (a views batch or reaction that wrote its index item just before failing).
+ * redelivered job is harmless. Each delete books two passes (post-delete.ts): one at once, one
+ * 15 minutes later that catches writes in flight when the post went (a reaction racing the delete)
+ * and stands in for the first if the deleting request died before sending it.
  */
-const SECOND_PASS_DELAY_SECONDS = 900;
 
 /** Viewer logs and reactor-index items: the only way a job finds the users' state on the post. */
 function isIndex(key: Key): boolean {
@@ -17,6 +18,8 @@ function isIndex(key: Key): boolean {
 }
 
 async function cleanPost(job: Extract<CleanupJob, { kind: 'post' }>): Promise<void> {
+  // Booked before the delete, which then failed: the post lives, and nothing here is leftover.
+  if (await postExists(job.post_id, true)) return;
   const leftovers = await postLeftovers(job.post_id);
   const perUser = await Promise.all([...leftovers.userIds].map((userId) => userStateKeysOnPost(userId, job.post_id)));
   // The index goes last, in a call of its own: a job that dies half-way has deleted no index item
@@ -25,7 +28,6 @@ async function cleanPost(job: Extract<CleanupJob, { kind: 'post' }>): Promise<vo
   await deleteKeys(leftovers.keys.filter(isIndex));
   const media = [...leftovers.mediaKeys, ...(job.media_key ? [job.media_key] : [])];
   await Promise.all(media.map((key) => deleteMedia(key)));
-  if ((job.pass ?? 1) < 2) await enqueueCleanup({ ...job, pass: 2 }, SECOND_PASS_DELAY_SECONDS);
 }
 
 /** The comments themselves are already gone (with their counts); what hung off them goes here. */

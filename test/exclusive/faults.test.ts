@@ -5,6 +5,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { db, TABLE } from '../../lambdas/core/db.ts';
 import { feedKeys, userStateKeys } from '../../lambdas/core/keys.ts';
 import { handler as cleanupWorker } from '../../lambdas/workers/cleanup.ts';
+import { handler as notificationsWorker } from '../../lambdas/workers/notifications.ts';
+import { handler as createCommentHandler } from '../../lambdas/http/comments/create.ts';
+import { handler as reactionHandler } from '../../lambdas/http/reactions/create.ts';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { queueClient } from '../support/queues.ts';
+import { comment } from '../support/comments.ts';
 import { handler as createHandler } from '../../lambdas/http/posts/create.ts';
 import { handler as deleteHandler } from '../../lambdas/http/posts/delete.ts';
 import { handler as updateHandler } from '../../lambdas/http/posts/update.ts';
@@ -233,5 +239,121 @@ describe('worker crashes and redelivery', () => {
     const audit = await auditTable(db, TABLE);
     expect(audit.leftovers.filter((key) => key.includes(String(post.id).padStart(12, '0')))).toEqual([]);
     expect(audit.problems).toEqual([]);
+  });
+});
+
+async function delayedCleanups(): Promise<number> {
+  const { Attributes } = await queueClient(twin()).send(
+    new GetQueueAttributesCommand({ QueueUrl: twin().queues.main.cleanup, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0);
+}
+
+const itemsOfPost = async (postId: number) => {
+  const padded = String(postId).padStart(12, '0');
+  return (await scanTable(db, TABLE)).filter((item) => item.pk === `POST#${padded}` || (item.pk.startsWith('USER#') && item.sk.startsWith(`P#${padded}`)));
+};
+
+describe('a request that dies between its steps leaves nothing behind for good', () => {
+  it('delete dies right after the post\'s transaction: the late cleanup pass booked before it removes every leftover', async () => {
+    const author = await newUser();
+    const post = await createPost(author);
+    await comment(await newUser(), post.id, 'left behind?');
+    await invokeWorker(viewsWorker, sqsEvent([viewsMessage((await newUser()).id, [post.id])]));
+    await drain();
+    expect((await itemsOfPost(post.id)).length).toBeGreaterThan(3);
+    const delayed = await delayedCleanups();
+    const response = await withDbFaults([{ kind: 'crash', operations: ['TransactWriteItems'], times: 1 }], () =>
+      invokeHttp(deleteHandler, { method: 'DELETE', path: `/api/ventroom/posts/${post.id}/`, pathParameters: { post_id: String(post.id) }, user: author }),
+    );
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual(INTERNAL);
+    expect(await findPostStats(post.id)).toBeUndefined();
+    // No immediate pass was sent (the request died); the late one was booked before the delete.
+    expect(await delayedCleanups()).toBe(delayed + 1);
+    expect((await itemsOfPost(post.id)).length).toBeGreaterThan(0);
+    // What SQS delivers 15 minutes later:
+    const late = sqsEvent([JSON.stringify({ kind: 'post', post_id: post.id, media_key: null, pass: 2 })]);
+    expect((await invokeWorker(cleanupWorker, late)).batchItemFailures).toEqual([]);
+    expect(await itemsOfPost(post.id)).toEqual([]);
+  });
+
+  it('a late pass booked for a delete that then failed leaves the living post alone', async () => {
+    const author = await newUser();
+    const post = await createPost(author);
+    await comment(await newUser(), post.id, 'still here');
+    const response = await withDbFaults([{ kind: 'conflict', operations: ['TransactWriteItems'], times: Infinity }], () =>
+      invokeHttp(deleteHandler, { method: 'DELETE', path: `/api/ventroom/posts/${post.id}/`, pathParameters: { post_id: String(post.id) }, user: author }),
+    );
+    expect(response.status).toBe(500);
+    const before = await itemsOfPost(post.id);
+    const late = sqsEvent([JSON.stringify({ kind: 'post', post_id: post.id, media_key: null, pass: 2 })]);
+    expect((await invokeWorker(cleanupWorker, late)).batchItemFailures).toEqual([]);
+    expect(await itemsOfPost(post.id)).toEqual(before);
+    expect((await call('GET', `/api/ventroom/posts/${post.id}/`, { user: author })).body.comment_count).toBe(1);
+  });
+});
+
+async function findPostStats(postId: number) {
+  const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: feedKeys.postStats(postId), ConsistentRead: true }));
+  return Item;
+}
+
+describe('faults in comments, reactions and notifications', () => {
+  it('a comment under transaction conflicts is created once; under endless conflicts, not at all', async () => {
+    const post = await createPost(await newUser());
+    const user = await newUser();
+    const create = (text: string) =>
+      invokeHttp(createCommentHandler, { method: 'POST', path: `/api/ventroom/posts/${post.id}/comments/`, pathParameters: { post_id: String(post.id) }, user, json: { text } });
+    const ok = await withDbFaults([{ kind: 'conflict', operations: ['TransactWriteItems'], times: 3 }], () => create('conflicted'));
+    expect(ok.status).toBe(201);
+    const failed = await withDbFaults([{ kind: 'conflict', operations: ['TransactWriteItems'], times: Infinity }], () => create('never'));
+    expect(failed.status).toBe(500);
+    expect(failed.body).toEqual(INTERNAL);
+    const lost = await withDbFaults([{ kind: 'lostResponse', operations: ['TransactWriteItems'], times: 1 }], () => create('lost answer'));
+    expect(lost.status).toBe(201);
+    const page = await call('GET', `/api/ventroom/posts/${post.id}/comments/`, { user });
+    expect(page.body.results.map((c: { text: string }) => c.text).sort()).toEqual(['conflicted', 'lost answer']);
+    expect((await call('GET', `/api/ventroom/posts/${post.id}/`, { user })).body.comment_count).toBe(2);
+    await drain();
+    expect((await auditTable(db, TABLE)).problems).toEqual([]);
+  });
+
+  it('a reaction whose answer is lost, or that meets conflicts and throttling, counts once', async () => {
+    const post = await createPost(await newUser());
+    const users = [await newUser(), await newUser(), await newUser()];
+    const react = (user: TestUser, type: string) =>
+      invokeHttp(reactionHandler, { method: 'POST', path: '/api/ventroom/reactions/', user, json: { content_type: 'ventpost', object_id: post.id, reaction_type: type } });
+    const plans: FaultPlan[][] = [
+      [{ kind: 'lostResponse', operations: ['TransactWriteItems'], times: 1 }],
+      [{ kind: 'conflict', operations: ['TransactWriteItems'], times: 7 }],
+      [{ kind: 'throttle', operations: ['TransactWriteItems'], times: 2 }],
+    ];
+    for (const [index, user] of users.entries()) {
+      const response = await withDbFaults(plans[index]!, () => react(user, '👍'));
+      expect(response.status).toBe(201);
+    }
+    // A change of type under a lost answer moves the counters once.
+    expect((await withDbFaults([{ kind: 'lostResponse', operations: ['TransactWriteItems'], times: 1 }], () => react(users[0]!, '😂'))).status).toBe(201);
+    const seen = await call('GET', `/api/ventroom/posts/${post.id}/`, { user: users[0] });
+    expect(seen.body.reaction_summary).toEqual([{ reaction_type: '👍', count: 2 }, { reaction_type: '😂', count: 1 }]);
+    expect(seen.body.user_reaction).toBe('😂');
+    await drain();
+    expect((await auditTable(db, TABLE)).problems).toEqual([]);
+  });
+
+  it('notifications worker dies after storing the in-app item: redelivered, it pushes once more and stores nothing twice', async () => {
+    const recipient = await newUser();
+    const at = new Date().toISOString();
+    const notification = { id: `fault-${randomUUID()}`, recipient_id: recipient.id, title: 'New Comment', message: 'X commented on your post.', data: { post_id: 1 }, created_at: at };
+    const event = sqsEvent([JSON.stringify({ notifications: [notification] })]);
+    const first = await withDbFaults([{ kind: 'crash', operations: ['TransactWriteItems'], times: 1 }], () => invokeWorker(notificationsWorker, event));
+    expect(first.batchItemFailures).toHaveLength(1);
+    const stored = async () => (await scanTable(db, TABLE)).filter((item) => item.pk === `USER#${recipient.id}` && item.sk.startsWith('N#'));
+    expect((await stored()).map((item) => item.push)).toEqual(['pending']);
+    for (let delivery = 0; delivery < 3; delivery++) expect((await invokeWorker(notificationsWorker, event)).batchItemFailures).toEqual([]);
+    const items = await stored();
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ id: notification.id, push: 'sent' });
   });
 });
