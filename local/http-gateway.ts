@@ -24,9 +24,10 @@ interface CompiledRoute {
   handler: LambdaHandler;
 }
 
-/** API Gateway's limits: a 10 MB request, and Lambda's 6 MB synchronous invocation payload. */
+/** API Gateway's limits: a 10 MB request, and Lambda's 6 MB synchronous invocation payload (both ways). */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 const MAX_EVENT_BYTES = 6 * 1024 * 1024;
+const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 /** HTTP APIs give up on an integration after 30 s. */
 const INTEGRATION_TIMEOUT_SECONDS = 30;
 
@@ -244,6 +245,12 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
         body?: string;
         isBase64Encoded?: boolean;
       };
+      // Lambda refuses to return more than 6 MB; API Gateway then answers a bare 500.
+      if (Buffer.byteLength(JSON.stringify(result ?? null)) > MAX_RESPONSE_BYTES) {
+        console.error(`[gateway] ${match.compiled.route.id}: response payload over 6 MB`);
+        send(response, 500, { message: 'Internal Server Error' });
+        return;
+      }
       const status = result?.statusCode ?? 200;
       const payload = result?.body === undefined ? undefined : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
       response.writeHead(status, result?.headers ?? {});

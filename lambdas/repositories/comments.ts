@@ -37,7 +37,7 @@ export async function findComment(commentId: number): Promise<LocatedComment | u
 
 export type CommentAnchor = { direction: 'older'; belowId: number } | { direction: 'newer'; aboveId: number };
 
-/** One page of a post's top-level comments, newest first, in ONE Query (from the top or from an anchor). */
+/** One page of a post's top-level comments, newest first, in ONE Query (from the top or from an anchor; more only past 1 MB). */
 export async function topLevelPage(postId: number, size: number, anchor?: CommentAnchor): Promise<CommentRecord[]> {
   let range = commentKeys.topLevelRange();
   let newestFirst = true;
@@ -48,16 +48,25 @@ export async function topLevelPage(postId: number, size: number, anchor?: Commen
     range = commentKeys.topLevelRange(anchor.aboveId + 1);
     newestFirst = false;
   }
-  const result = await db.send(
-    new QueryCommand({
-      TableName: TABLE,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': commentKeys.partition(postId), ':from': range.from, ':to': range.to },
-      ScanIndexForward: !newestFirst,
-      Limit: size,
-    }),
-  );
-  const records = (result.Items ?? []).map(recordOf);
+  // DynamoDB stops a Query at 1 MB: a page of long comments may take more than one call to be
+  // complete (a short page would also end the `next` links early).
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const result = await db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': commentKeys.partition(postId), ':from': range.from, ':to': range.to },
+        ScanIndexForward: !newestFirst,
+        Limit: size - items.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(result.Items ?? []));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey && items.length < size);
+  const records = items.map(recordOf);
   return newestFirst ? records : records.reverse();
 }
 

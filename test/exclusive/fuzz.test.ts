@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db, TABLE } from '../../lambdas/core/db.ts';
-import { sequenceKeys } from '../../lambdas/core/keys.ts';
 import { findPost, insertPost, postCount } from '../../lambdas/repositories/posts.ts';
 import { nextId } from '../../lambdas/repositories/sequences.ts';
-import { call, createPost, drain, newUser, twin, type ApiResponse, type TestUser } from '../support/api.ts';
-import { encodeBody, expectedText, FUZZ_CASES, FUZZ_SEED, fuzzBody, hostileQuery, hostileSegment, hostileString, type FuzzBody } from '../support/fuzz.ts';
+import { call, createPost, drain, newUser, type TestUser } from '../support/api.ts';
+import { fuzzBody, hostileQuery, hostileSegment, hostileString } from '../support/fuzz.ts';
+import { FUZZ_CASES, FUZZ_SEED, FuzzSession, mediaObjectCount, REFUSED, rotatingUsers, sentText, sequenceValue } from '../support/fuzz-run.ts';
 import { auditTable } from '../support/table-audit.ts';
 
 /**
@@ -22,108 +20,7 @@ import { auditTable } from '../support/table-audit.ts';
 const POST_FIELDS = ['title', 'content', 'media', 'media_type', 'media_key'];
 const plausiblePost = fc.record({ title: hostileString, content: hostileString }, { requiredKeys: ['content'] });
 const postBody = fuzzBody(POST_FIELDS, plausiblePost);
-/** Clean refusals of a malformed request: field errors, too large (body, URI, headers), unsupported type. */
-const REFUSED = [400, 413, 414, 415, 431];
-
-interface Tally {
-  cases: number;
-  statuses: Record<number, number>;
-}
-
-const tallies: Record<string, Tally> = {};
-function tally(name: string): Tally {
-  return (tallies[name] ??= { cases: 0, statuses: {} });
-}
-
-/** A fresh user every `perUser` requests: rate limits (20 creates, 100 others per minute) never bite. */
-function rotatingUsers(perUser: number): () => Promise<TestUser> {
-  let user: Promise<TestUser> | undefined;
-  let used = perUser;
-  return () => {
-    if (used >= perUser) {
-      user = newUser();
-      used = 0;
-    }
-    used += 1;
-    return user!;
-  };
-}
-
-async function send(method: string, path: string, user: TestUser, body: FuzzBody | undefined, query: string, name: string): Promise<ApiResponse> {
-  const encoded = body ? await encodeBody(body) : { body: undefined, headers: {} };
-  const response = await call(method, `${path}${query ? `?${query}` : ''}`, { user, body: encoded.body, headers: encoded.headers });
-  if (halted) throw new Error('halted: another property failed');
-  const t = tally(name);
-  t.cases += 1;
-  t.statuses[response.status] = (t.statuses[response.status] ?? 0) + 1;
-  if (response.status >= 500) throw new Error(`${method} ${path}?${query} -> ${response.status} ${response.text}`);
-  return response;
-}
-
-async function postSequence(): Promise<number> {
-  const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: sequenceKeys.post(), ConsistentRead: true }));
-  return (Item?.n as number | undefined) ?? 0;
-}
-
-async function mediaObjectCount(): Promise<number> {
-  const { endpoints, region, bucket } = twin();
-  const s3 = new S3Client({ region, endpoint: endpoints.s3, forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  let count = 0;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    count += page.KeyCount ?? 0;
-    token = page.NextContinuationToken;
-  } while (token);
-  return count;
-}
-
-/** The text fields a body that was accepted must have stored (undefined: not named by the body). */
-function sentText(body: FuzzBody, field: string): string | undefined {
-  if (body.kind === 'json') {
-    const value = body.value as Record<string, unknown>;
-    return typeof value === 'object' && value !== null && field in value ? expectedText(value[field]) : undefined;
-  }
-  if (body.kind === 'form') return body.fields[field];
-  if (body.kind === 'raw') {
-    // Accepted raw bytes were a JSON document or a form, whatever the test meant them to be.
-    const text = new TextDecoder().decode(body.bytes);
-    if (text.trim() === '') return undefined;
-    if ((body.contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return new URLSearchParams(text).get(field) ?? undefined;
-    try {
-      return sentText({ kind: 'json', value: JSON.parse(text), contentType: '' }, field);
-    } catch {
-      throw new Error(`accepted a raw body that is neither JSON nor a form: ${JSON.stringify({ contentType: body.contentType, text })}`);
-    }
-  }
-  if (body.kind === 'multipart') {
-    // FormData leaves out an empty filename; busboy then takes the part for a field (appended last:
-    // it wins) unless its type is application/octet-stream (what FormData sends for no type).
-    if (body.file?.field === field && body.file.name === '' && body.file.type !== '') return new TextDecoder().decode(body.file.bytes);
-    // FormData serialisation turns every line break into CRLF (the HTML multipart rules), before we send it.
-    return body.fields[field]?.replace(/\r\n|\r|\n/g, '\r\n');
-  }
-  return undefined;
-}
-
-/** Set when one property has failed: the others stop sending (their requests would disturb what follows). */
-let halted = false;
-let firstFailure: unknown;
-const run = (property: fc.IAsyncProperty<any>) =>
-  fc.assert(property, { numRuns: FUZZ_CASES, seed: FUZZ_SEED }).catch((error) => {
-    if (!halted) firstFailure = error;
-    halted = true;
-    throw error;
-  });
-
-/** Runs properties side by side; the first failure stops the rest and is reported. */
-async function runTogether(properties: fc.IAsyncProperty<any>[]): Promise<void> {
-  firstFailure = undefined;
-  await Promise.allSettled(properties.map(run));
-  // Every property has finished (the halted ones quickly): later tests run undisturbed.
-  halted = false;
-  if (firstFailure) throw firstFailure;
-}
+const session = new FuzzSession();
 
 let created: number[] = [];
 let deleted = 0;
@@ -157,21 +54,21 @@ describe(`fuzzing every write endpoint (${FUZZ_CASES} cases each, seed ${FUZZ_SE
     const createUsers = rotatingUsers(15);
     const createProperty = fc.asyncProperty(postBody, hostileQuery, async (body, query) => {
       const user = await createUsers();
-      const sequence = await postSequence();
+      const sequence = await sequenceValue('post');
       const withFile = body.kind === 'multipart' && body.file !== undefined;
       const media = withFile ? await mediaObjectCount() : undefined;
-      const response = await send('POST', '/api/ventroom/posts/', user, body, query, 'POST /posts/');
+      const response = await session.send('POST', '/api/ventroom/posts/', user, body, query, 'POST /posts/');
       expect([201, ...REFUSED]).toContain(response.status);
       if (response.status === 201) {
         created.push(response.body.id);
-        expect(await postSequence()).toBe(sequence + 1);
+        expect(await sequenceValue('post')).toBe(sequence + 1);
         const stored = (await findPost(response.body.id, true))!;
         expect(stored.post.content).toBe(sentText(body, 'content'));
         expect(stored.post.title).toBe(sentText(body, 'title') ?? '');
         expect(response.body).toMatchObject({ id: stored.post.id, title: stored.post.title, content: stored.post.content, user: { id: user.id } });
         if (media !== undefined) expect(await mediaObjectCount()).toBe(media + (response.body.media ? 1 : 0));
       } else {
-        expect(await postSequence()).toBe(sequence);
+        expect(await sequenceValue('post')).toBe(sequence);
         if (media !== undefined) expect(await mediaObjectCount()).toBe(media);
       }
     });
@@ -181,7 +78,7 @@ describe(`fuzzing every write endpoint (${FUZZ_CASES} cases each, seed ${FUZZ_SE
     const updateProperty = fc.asyncProperty(fc.constantFrom('PUT', 'PATCH'), noFiles, hostileQuery, async (method, body, query) => {
       const target = updateTargets[Math.floor(updates++ / 50) % updateTargets.length]!;
       const before = (await findPost(target.id, true))!;
-      const response = await send(method, `/api/ventroom/posts/${target.id}/`, target.owner, body, query, 'PUT|PATCH /posts/{id}/');
+      const response = await session.send(method, `/api/ventroom/posts/${target.id}/`, target.owner, body, query, 'PUT|PATCH /posts/{id}/');
       expect([200, ...REFUSED]).toContain(response.status);
       const after = (await findPost(target.id, true))!;
       if (response.status === 200) {
@@ -207,7 +104,7 @@ describe(`fuzzing every write endpoint (${FUZZ_CASES} cases each, seed ${FUZZ_SE
         // A user who owns nothing: whatever the path names, nothing may change.
         const user = await pathUsers();
         const feed = await postCount();
-        const response = await send(method, `/api/ventroom/posts/${segment}/`, user, body, query, 'hostile paths');
+        const response = await session.send(method, `/api/ventroom/posts/${segment}/`, user, body, query, 'hostile paths');
         expect([403, 404, 405, ...REFUSED]).toContain(response.status);
         if (method === 'DELETE') expect(await postCount()).toBeLessThanOrEqual(feed + 1);
       },
@@ -217,7 +114,7 @@ describe(`fuzzing every write endpoint (${FUZZ_CASES} cases each, seed ${FUZZ_SE
     const deleteProperty = fc.asyncProperty(fc.option(fuzzBody(POST_FIELDS), { nil: undefined }), hostileQuery, async (body, query) => {
       const target = deleteTargets[deletes++ % deleteTargets.length]!;
       const existed = (await findPost(target.id, true)) !== undefined;
-      const response = await send('DELETE', `/api/ventroom/posts/${target.id}/`, target.owner, body, query, 'DELETE /posts/{id}/');
+      const response = await session.send('DELETE', `/api/ventroom/posts/${target.id}/`, target.owner, body, query, 'DELETE /posts/{id}/');
       // Body and query are ignored: the first delete of each post succeeds, later ones find nothing.
       // (A query too long for the server's request line is refused before anything runs.)
       if (response.status === 414 || response.status === 431) return;
@@ -229,14 +126,14 @@ describe(`fuzzing every write endpoint (${FUZZ_CASES} cases each, seed ${FUZZ_SE
     const uploadUsers = rotatingUsers(15);
     const uploadProperty = fc.asyncProperty(fc.option(fuzzBody(['media_type', 'content_type', 'size']), { nil: undefined }), hostileQuery, async (body, query) => {
       const user = await uploadUsers();
-      const response = await send('POST', '/api/ventroom/uploads/', user, body, query, 'POST /uploads/');
+      const response = await session.send('POST', '/api/ventroom/uploads/', user, body, query, 'POST /uploads/');
       if (response.status === 414 || response.status === 431) return;
       expect(response.status).toBe(201);
       expect(response.body.media_key.startsWith(`uploads/${user.id}/`)).toBe(true);
     });
 
     const started = Date.now();
-    await runTogether([createProperty, updateProperty, pathProperty, deleteProperty, uploadProperty]);
+    await session.runTogether([createProperty, updateProperty, pathProperty, deleteProperty, uploadProperty]);
     const elapsed = Date.now() - started;
 
     await drain();
@@ -245,8 +142,7 @@ describe(`fuzzing every write endpoint (${FUZZ_CASES} cases each, seed ${FUZZ_SE
     expect(audit.feedCount).toBe(feedBefore + created.length - deleted);
     for (const id of created) expect(audit.posts.has(id)).toBe(true);
     for (const { id } of deleteTargets) expect(audit.posts.has(id)).toBe(false);
-    const requests = Object.values(tallies).reduce((sum, t) => sum + t.cases, 0);
-    console.log(`fuzz (seed ${FUZZ_SEED}): ${requests} requests in ${elapsed} ms; ${JSON.stringify(tallies)}`);
+    console.log(`fuzz posts (seed ${FUZZ_SEED}): ${session.requests} requests in ${elapsed} ms; ${JSON.stringify(session.tallies)}`);
   }, 300_000);
 
   // A read, not a write: a quarter of the cases (each may read 100 posts of up to 40 KB).
@@ -256,7 +152,7 @@ describe(`fuzzing every write endpoint (${FUZZ_CASES} cases each, seed ${FUZZ_SE
     expect(await postCount()).toBeGreaterThan(100);
     await fc.assert(
       fc.asyncProperty(hostileQuery, async (query) => {
-        const response = await send('GET', '/api/ventroom/posts/', await users(), undefined, query, 'GET /posts/?query');
+        const response = await session.send('GET', '/api/ventroom/posts/', await users(), undefined, query, 'GET /posts/?query');
         expect([200, 404, 414, 431]).toContain(response.status);
         if (response.status === 200) {
           const size = Number(new URLSearchParams(query).get('page_size'));
@@ -277,7 +173,7 @@ describe(`fuzzing every write endpoint (${FUZZ_CASES} cases each, seed ${FUZZ_SE
 describe('oversized requests are refused cleanly and write nothing', () => {
   it('> 10 MB body: 413; > 6 MB event: 413; a file over the inline limit: 400', async () => {
     const user = await newUser();
-    const sequence = await postSequence();
+    const sequence = await sequenceValue('post');
     const media = await mediaObjectCount();
     const huge = await call('POST', '/api/ventroom/posts/', { user, body: JSON.stringify({ content: 'x'.repeat(10 * 1024 * 1024 + 1) }), headers: { 'content-type': 'application/json' } });
     expect(huge.status).toBe(413);
@@ -298,7 +194,7 @@ describe('oversized requests are refused cleanly and write nothing', () => {
     expect(tooBigFile.body.media[0]).toMatch(/File too large/);
     // A long but legal body is fine; one character over the content limit is a field error.
     expect((await call('POST', '/api/ventroom/posts/', { user, json: { content: '😀'.repeat(10_001) } })).status).toBe(400);
-    expect(await postSequence()).toBe(sequence);
+    expect(await sequenceValue('post')).toBe(sequence);
     expect(await mediaObjectCount()).toBe(media);
     const id = randomUUID();
     const fine = await call('POST', '/api/ventroom/posts/', { user, json: { content: `${'😀'.repeat(9_999)}${id.slice(0, 1)}` } });
