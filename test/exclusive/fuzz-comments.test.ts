@@ -75,6 +75,21 @@ async function counters(key: { pk: string; sk: string } | undefined): Promise<Re
   return Object.fromEntries(Object.entries(rest).filter(([name]) => name.startsWith('r_') || name === 'comment_count' || name === 'top_comment_count'));
 }
 
+/**
+ * What a comment write may change, and nothing else: reactions (which a reaction property may put on
+ * any comment a random id happens to name) and the item version are left out.
+ */
+function editable(found: Awaited<ReturnType<typeof findComment>>) {
+  if (!found) return undefined;
+  const { text, parentId, rootId, author, mediaKey, mediaType, createdAt, updatedAt, replyCount } = found.comment;
+  return { location: found.location, text, parentId, rootId, author, mediaKey, mediaType, createdAt, updatedAt, replyCount };
+}
+
+async function commentCounts(postId: number) {
+  const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: feedKeys.postStats(postId), ConsistentRead: true }));
+  return { comment_count: Item?.comment_count, top_comment_count: Item?.top_comment_count };
+}
+
 async function userReaction(userId: string, postId: number, commentId?: number): Promise<unknown> {
   const key = commentId === undefined ? userStateKeys.post(userId, postId) : userStateKeys.comment(userId, postId, commentId);
   const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: true }));
@@ -120,16 +135,16 @@ describe(`fuzzing comment, reaction and mark_as_viewed writes (${FUZZ_CASES} cas
       const user = await createUsers();
       const parent = homeComments[creates++ % homeComments.length]!.id;
       const body = resolve(raw, { [SAME_POST_COMMENT]: parent, [OTHER_POST_COMMENT]: foreignComment.id });
-      const [sequence, stats, media] = await Promise.all([sequenceValue('comment'), counters(feedKeys.postStats(home)), body.kind === 'multipart' && body.file ? mediaObjectCount() : undefined]);
+      const [sequence, stats, media] = await Promise.all([sequenceValue('comment'), commentCounts(home), body.kind === 'multipart' && body.file ? mediaObjectCount() : undefined]);
       const response = await session.send('POST', `/api/ventroom/posts/${home}/comments/`, user, body, query, 'POST /posts/{id}/comments/');
       expect([201, ...REFUSED]).toContain(response.status);
-      const [sequenceAfter, statsAfter] = await Promise.all([sequenceValue('comment'), counters(feedKeys.postStats(home))]);
+      const [sequenceAfter, statsAfter] = await Promise.all([sequenceValue('comment'), commentCounts(home)]);
       if (response.status === 201) {
         expect(sequenceAfter).toBe(sequence + 1);
         const stored = (await findComment(response.body.id))!;
         expect(stored.comment.text).toBe(sentText(body, 'text'));
         expect(response.body).toMatchObject({ id: stored.comment.id, text: stored.comment.text, user: { id: user.id }, parent: stored.comment.parentId });
-        expect(statsAfter!.comment_count).toBe((stats!.comment_count as number) + 1);
+        expect(statsAfter.comment_count).toBe((stats.comment_count as number) + 1);
         if (media !== undefined) expect(await mediaObjectCount()).toBe(media + (response.body.media ? 1 : 0));
       } else {
         expect(sequenceAfter).toBe(sequence);
@@ -143,13 +158,13 @@ describe(`fuzzing comment, reaction and mark_as_viewed writes (${FUZZ_CASES} cas
     const updateProperty = fc.asyncProperty(fc.constantFrom('PUT', 'PATCH'), editBody, hostileQuery, async (method, raw, query) => {
       const target = editTargets[Math.floor(edits++ / 50) % editTargets.length]!;
       const body = resolve(raw, { [SAME_POST_COMMENT]: target.id, [OTHER_POST_COMMENT]: foreignComment.id });
-      const before = (await findComment(target.id))!;
+      const before = editable(await findComment(target.id))!;
       const response = await session.send(method, `/api/ventroom/posts/${target.postId}/comments/${target.id}/`, target.owner, body, query, 'PUT|PATCH /comments/{id}/');
       expect([200, ...REFUSED]).toContain(response.status);
-      const after = (await findComment(target.id))!;
+      const after = editable(await findComment(target.id))!;
       if (response.status === 200) {
-        expect(after.comment.text).toBe(sentText(body, 'text') ?? before.comment.text);
-        expect({ ...after.comment, text: '', updatedAt: '', version: 0 }).toEqual({ ...before.comment, text: '', updatedAt: '', version: 0 });
+        expect(after.text).toBe(sentText(body, 'text') ?? before.text);
+        expect({ ...after, text: '', updatedAt: '' }).toEqual({ ...before, text: '', updatedAt: '' });
       } else {
         expect(after).toEqual(before);
       }
@@ -175,11 +190,11 @@ describe(`fuzzing comment, reaction and mark_as_viewed writes (${FUZZ_CASES} cas
       async (method, postSegment, commentSegment, body, query) => {
         // A user who owns nothing, against a post no other property writes to.
         const user = await pathUsers();
-        const [stats, target] = await Promise.all([counters(feedKeys.postStats(away)), findComment(foreignComment.id)]);
+        const [stats, target] = await Promise.all([commentCounts(away), findComment(foreignComment.id).then(editable)]);
         const response = await session.send(method, `/api/ventroom/posts/${postSegment}/comments/${commentSegment}/`, user, body, query, 'hostile comment paths');
         expect([403, 404, 405, ...REFUSED]).toContain(response.status);
-        expect(await counters(feedKeys.postStats(away))).toEqual(stats);
-        expect(await findComment(foreignComment.id)).toEqual(target);
+        expect(await commentCounts(away)).toEqual(stats);
+        expect(editable(await findComment(foreignComment.id))).toEqual(target);
       },
     );
 
