@@ -50,6 +50,8 @@ export interface Twin {
   topicArn: string;
   queues: QueueUrls;
   issuer: DevIssuer;
+  /** Where the twin keeps its data and the dev issuer's key (a temporary directory for in-memory twins). */
+  dataDir: string;
   /** The configuration the handlers run with (what the CDK stack sets in AWS, pointing at local services). */
   handlerEnv: Record<string, string>;
   /** Resolves once no queue has a visible or in-flight message and no batch is being handled. */
@@ -237,6 +239,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       topicArn,
       queues: queueUrls,
       issuer,
+      dataDir,
       handlerEnv,
       drain,
       connectionCount: () => ws.connectionCount(),
