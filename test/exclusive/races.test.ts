@@ -20,7 +20,7 @@ import { WsClient } from '../support/ws.ts';
 const COPIES = 3;
 const CLIENTS = 50;
 /** Operations per client; a long run (npm run test:hard) raises it. */
-const OPS = Number(process.env.RACE_OPS ?? 16);
+const OPS = Number(process.env.RACE_OPS ?? 14);
 
 let own: OwnTwin;
 beforeAll(async () => {

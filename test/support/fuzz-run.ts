@@ -33,6 +33,18 @@ export class FuzzSession {
   readonly tallies: Record<string, { cases: number; statuses: Record<number, number> }> = {};
   private halted = false;
   private firstFailure: unknown;
+  private turn: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `work` alone among the callers that ask for turns (when `serial`): for checks on something
+   * several properties write to, such as the count of objects in the media bucket.
+   */
+  serialIf<T>(serial: boolean, work: () => Promise<T>): Promise<T> {
+    if (!serial) return work();
+    const result = this.turn.then(work);
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
 
   /** One request; any 5xx fails the property, with the request in the message. */
   async send(method: string, path: string, user: TestUser, body: FuzzBody | undefined, query: string, name: string): Promise<ApiResponse> {
