@@ -5,6 +5,7 @@ import { connectionKeys } from '../../lambdas/core/keys.ts';
 import { connectionUser, groupConnections, joinGroup, saveConnection } from '../../lambdas/repositories/connections.ts';
 import { queryAll } from '../../lambdas/repositories/query.ts';
 import { createPost, drain, newUser } from '../support/api.ts';
+import { comment, react } from '../support/comments.ts';
 import { WsClient } from '../support/ws.ts';
 
 /**
@@ -93,6 +94,34 @@ describe('WebSocket: no way into another user\'s group', () => {
     expect(reply.data.user_id).toBe(attacker.id);
     expect(await joinedGroups(await connectionIdOf(attacker.id))).toEqual([groups.user(attacker.id), groups.feed].sort());
     await socket.close();
+  });
+});
+
+describe('WebSocket: another user\'s notifications never arrive, whatever groups one joins', () => {
+  it('a member of the post\'s group and the feed gets the public events, only the owners their private ones', async () => {
+    const owner = await newUser();
+    const eavesdropper = await newUser();
+    const actor = await newUser();
+    const post = await createPost(owner);
+    const ownerComment = await comment(owner, post.id, 'mine');
+    const [ownerSocket, spy] = [await WsClient.connect(owner), await WsClient.connect(eavesdropper)];
+    await spy.request({ type: 'join_ventroom' }, 'ventroom_joined');
+    await spy.request({ type: 'join_ventroom_post', data: { post_id: post.id } }, 'ventroom_post_joined');
+    const created = await comment(actor, post.id, 'hello');
+    const reply = await comment(actor, post.id, 'a reply', ownerComment.id);
+    await react(actor, 'ventpost', post.id, '👍');
+    await react(actor, 'ventcomment', ownerComment.id, '❤️');
+    // The owner hears all four privately; the spy the public ones.
+    await ownerSocket.next('new_comment_on_user_post', (m) => m.data.id === created.id);
+    await ownerSocket.next('new_reply_on_user_comment', (m) => m.data.id === reply.id);
+    await ownerSocket.next('new_reaction_on_user_post');
+    await ownerSocket.next('new_reaction_on_user_comment');
+    await spy.next('new_ventroom_comment', (m) => m.data.id === reply.id);
+    await spy.next('ventroom_reaction_updated', (m) => m.data.object_id === ownerComment.id);
+    await drain();
+    const privateTypes = ['new_comment_on_user_post', 'new_reply_on_user_comment', 'new_reaction_on_user_post', 'new_reaction_on_user_comment'];
+    expect(spy.received.filter((m) => privateTypes.includes(m.type))).toEqual([]);
+    await Promise.all([ownerSocket.close(), spy.close()]);
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { queues as queueSpecs } from '../../lambdas/manifest.ts';
 import { serverMessage } from '../../lambdas/core/messages.ts';
 import { groups } from '../../lambdas/core/groups.ts';
+import { queryAll } from '../../lambdas/repositories/query.ts';
 import { call, createPost, drain, newUser, twin } from '../support/api.ts';
 import { awaitMessage, sendBatch } from '../support/queues.ts';
 import { WsClient } from '../support/ws.ts';
@@ -15,7 +16,7 @@ import { WsClient } from '../support/ws.ts';
 const maxReceives = (name: string) => queueSpecs.find((queue) => queue.name === name)!.maxReceiveCount;
 
 describe('poison messages end in the dead-letter queue; the rest of their batch commits', () => {
-  it('views, broadcast and cleanup queues', async () => {
+  it('views, broadcast, notifications and cleanup queues', async () => {
     const { queues } = twin();
     const marker = randomUUID();
     const author = await newUser();
@@ -28,6 +29,15 @@ describe('poison messages end in the dead-letter queue; the rest of their batch 
       views: [`{"not json ${marker}`, JSON.stringify({ user_id: marker, post_ids: ['one'], viewed_at: at })],
       broadcast: [`<xml>${marker}</xml>`],
       cleanup: [JSON.stringify({ kind: 'exorcism', marker })],
+      notifications: [JSON.stringify({ notifications: `not a list ${marker}` }), `{"notifications": [${marker}`],
+    };
+    const goodNotification = {
+      id: `poison-neighbour-${marker}`,
+      recipient_id: listener.id,
+      title: 'New Comment',
+      message: 'Someone commented on your post.',
+      data: { post_id: post.id },
+      created_at: at,
     };
     const good = serverMessage('poison_test_event', { marker });
     await Promise.all([
@@ -37,9 +47,10 @@ describe('poison messages end in the dead-letter queue; the rest of their batch 
       ]),
       sendBatch(twin(), queues.main.broadcast, [JSON.stringify({ message: good, audiences: [groups.user(listener.id)] }), ...poison.broadcast]),
       sendBatch(twin(), queues.main.cleanup, poison.cleanup),
+      sendBatch(twin(), queues.main.notifications, [JSON.stringify({ notifications: [goodNotification] }), ...poison.notifications]),
     ]);
     const dead = await Promise.all(
-      (['views', 'broadcast', 'cleanup'] as const).flatMap((queue) =>
+      (['views', 'broadcast', 'cleanup', 'notifications'] as const).flatMap((queue) =>
         poison[queue].map((body) => awaitMessage(twin(), queues.deadLetter[queue], (text) => text === body).then((message) => ({ queue, message }))),
       ),
     );
@@ -52,6 +63,12 @@ describe('poison messages end in the dead-letter queue; the rest of their batch 
     expect(seen.body.views).toBe(3);
     await socket.next('poison_test_event');
     expect(socket.count('poison_test_event')).toBe(1);
+    const inbox = await queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)',
+      ExpressionAttributeValues: { ':pk': `USER#${listener.id}`, ':n': 'N#' },
+      ConsistentRead: true,
+    });
+    expect(inbox.map((item) => item.id)).toEqual([goodNotification.id]);
     await socket.close();
     console.log(`poison: ${dead.length} poison messages dead-lettered after ${dead.map((d) => d.message.Attributes?.ApproximateReceiveCount).join('/')} receives`);
   });
