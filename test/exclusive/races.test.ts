@@ -287,5 +287,5 @@ describe(`races: ${CLIENTS} concurrent clients, every queue message delivered ${
         `${comments.size} comments (${deletedComments.size} deleted), ${[...reactions.values()].reduce((n, m) => n + m.size, 0)} (user, object) reactions, ` +
         `${[...seen.values()].reduce((n, s) => n + s.size, 0)} (viewer, post) pairs, ${deliveries} deliveries of ${events} announced events; ${JSON.stringify(statuses)}`,
     );
-  });
+  }, 180_000 * Math.max(1, OPS / 14));
 });
