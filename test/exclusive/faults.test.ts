@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { db, TABLE } from '../../lambdas/core/db.ts';
 import { feedKeys, userStateKeys } from '../../lambdas/core/keys.ts';
 import { handler as cleanupWorker } from '../../lambdas/workers/cleanup.ts';
@@ -18,7 +18,7 @@ import { handler as viewsWorker } from '../../lambdas/workers/views.ts';
 import { postCount } from '../../lambdas/repositories/posts.ts';
 import { call, createPost, drain, newUser, twin, type TestUser } from '../support/api.ts';
 import { PNG_1x1 } from '../support/media-samples.ts';
-import { withDbFaults, type FaultPlan } from '../support/faults.ts';
+import { injectedTotals, withDbFaults, type FaultPlan } from '../support/faults.ts';
 import { invokeHttp, invokeWorker, sqsEvent } from '../support/lambda-events.ts';
 import { auditTable, scanTable } from '../support/table-audit.ts';
 
@@ -35,6 +35,9 @@ function create(user: TestUser, content: string) {
 
 beforeEach(async () => {
   await drain();
+});
+afterAll(() => {
+  console.log(`faults injected: ${JSON.stringify(injectedTotals())}`);
 });
 
 describe('DynamoDB faults in the create path', () => {

@@ -38,6 +38,12 @@ export interface InjectedFault {
 }
 
 let sequence = 0;
+const totals: Record<FaultKind, number> = { throttle: 0, conflict: 0, lostResponse: 0, crash: 0 };
+
+/** Faults injected so far in this test file, by kind (for the report a suite prints). */
+export function injectedTotals(): Record<FaultKind, number> {
+  return { ...totals };
+}
 
 function errorFor(kind: FaultKind, input: Record<string, any>): Error {
   const $metadata = { httpStatusCode: 400, requestId: 'injected-fault', attempts: 1, totalRetryDelay: 0 };
@@ -78,6 +84,7 @@ export function injectDbFault(plan: FaultPlan): InjectedFault {
       seen += 1;
       if (seen <= (plan.skip ?? 0) || injected >= plan.times) return next(args);
       injected += 1;
+      totals[plan.kind] += 1;
       if (plan.kind === 'throttle' || plan.kind === 'conflict') throw errorFor(plan.kind, input);
       await next(args);
       throw errorFor(plan.kind, input);
