@@ -1,0 +1,26 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Key } from '../../lambdas/core/keys.ts';
+import { itemSize } from './item-size.ts';
+
+/**
+ * Reads stored items for the floors, with a client of its own: nothing read here is metered or
+ * recorded as part of an operation. Configured by the same AWS_ENDPOINT_URL_DYNAMODB as the handlers.
+ */
+let client: DynamoDBDocumentClient | undefined;
+
+export async function storedItem(key: Key, table = process.env.TABLE_NAME!): Promise<Record<string, unknown> | undefined> {
+  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const { Item } = await client.send(new GetCommand({ TableName: table, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }));
+  return Item;
+}
+
+/** The stored item's size in bytes (0 when there is no such item). */
+export async function storedSize(key: Key, table?: string): Promise<number> {
+  const item = await storedItem(key, table);
+  return item ? itemSize(item) : 0;
+}
+
+export async function storedSizes(keys: Key[]): Promise<number[]> {
+  return Promise.all(keys.map((key) => storedSize(key)));
+}
