@@ -120,6 +120,65 @@ export const httpRoutes: HttpRoute[] = [
     rateClass: 'standard',
     access: { ...TABLE_RW, sendTo: ['broadcast', 'cleanup'] },
   },
+  {
+    id: 'PostWithComments',
+    methods: ['GET'],
+    path: '/api/ventroom/posts/{post_id}/with_comments',
+    entry: 'lambdas/http/posts/with-comments.ts',
+    rateClass: 'standard',
+    access: { ...TABLE_RW, sendTo: ['views'] },
+  },
+  {
+    id: 'ListComments',
+    methods: ['GET'],
+    path: '/api/ventroom/posts/{post_id}/comments',
+    entry: 'lambdas/http/comments/list.ts',
+    rateClass: 'standard',
+    access: { ...TABLE_RW, sendTo: ['views'] },
+  },
+  {
+    id: 'CreateComment',
+    methods: ['POST'],
+    path: '/api/ventroom/posts/{post_id}/comments',
+    entry: 'lambdas/http/comments/create.ts',
+    rateClass: 'create',
+    access: { ...TABLE_RW, sendTo: ['broadcast', 'notifications'], media: 'readWrite' },
+    memoryMb: 1024,
+  },
+  {
+    id: 'UpdateComment',
+    methods: ['PUT', 'PATCH'],
+    path: '/api/ventroom/posts/{post_id}/comments/{comment_id}',
+    entry: 'lambdas/http/comments/update.ts',
+    rateClass: 'standard',
+    access: { ...TABLE_RW, sendTo: ['broadcast'], media: 'readWrite' },
+    memoryMb: 1024,
+  },
+  {
+    id: 'DeleteComment',
+    methods: ['DELETE'],
+    path: '/api/ventroom/posts/{post_id}/comments/{comment_id}',
+    entry: 'lambdas/http/comments/delete.ts',
+    rateClass: 'standard',
+    // Media of deleted comments is removed by the cleanup worker, so this function needs no bucket access.
+    access: { ...TABLE_RW, sendTo: ['broadcast', 'cleanup'] },
+  },
+  {
+    id: 'CreateReaction',
+    methods: ['POST'],
+    path: '/api/ventroom/reactions',
+    entry: 'lambdas/http/reactions/create.ts',
+    rateClass: 'reaction',
+    access: { ...TABLE_RW, sendTo: ['broadcast', 'notifications'] },
+  },
+  {
+    id: 'DeleteReaction',
+    methods: ['DELETE'],
+    path: '/api/ventroom/reactions',
+    entry: 'lambdas/http/reactions/delete.ts',
+    rateClass: 'reaction',
+    access: { ...TABLE_RW, sendTo: ['broadcast'] },
+  },
 ];
 
 const CONNECTIONS: Access = { table: 'readWrite' };
@@ -172,6 +231,16 @@ export const consumers: Consumer[] = [
     timeoutSeconds: 120,
     maxConcurrency: 5,
     access: { table: 'readWrite', sendTo: ['cleanup'], media: 'readWrite' },
+  },
+  {
+    id: 'Notifications',
+    queue: 'notifications',
+    entry: 'lambdas/workers/notifications.ts',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 30,
+    maxConcurrency: 10,
+    access: { table: 'readWrite', notificationsTopic: true },
   },
 ];
 

@@ -16,10 +16,12 @@
  *   POST#<post>     VL#<batch>         viewers recorded by one views batch (cleanup index)
  *   POST#<post>     X#<object>#<user>  who reacted to the post or one of its comments (cleanup index)
  *   CMT#<comment>   CMT                where a comment lives (reactions address comments by id only)
+ *                                      (<object> in X# is "P" for the post, "C<comment>" for a comment)
  *   USER#<user>     P#<post>           the user's state on a post: viewed_at, reaction
  *   USER#<user>     P#<post>#C#<cmt>   the user's reaction on a comment of that post
  *   USER#<user>     N#<time>#<id>      in-app notification (TTL)
- *   RATE#<user>     <class>#<window>   rate-limit window counter (TTL)
+ *   RATE#<user>     <class>#<window>   rate-limit window counter (TTL); class "push" is the
+ *                                      per-recipient push-notification throttle
  *   CONN#<conn>     META               WebSocket connection (TTL at API Gateway's 2-hour cap)
  *   CONN#<conn>     G#<group>          a group the connection joined (for $disconnect cleanup)
  *   GROUP#<group>   <conn>             group membership (what fan-out queries)
@@ -85,6 +87,18 @@ export const commentKeys = {
   laterRepliesOf: (rootId: number) => `R#${padId(rootId)}#`,
   previewRepliesOf: (rootId: number) => `RP#${padId(rootId)}#`,
   lookup: (commentId: number): Key => ({ pk: `CMT#${padId(commentId)}`, sk: 'CMT' }),
+  /** Sort-key range of the top-level comments with ids in [lowest, highest] (open ends: all). */
+  topLevelRange: (lowestId?: number, highestId?: number) => ({
+    from: lowestId === undefined ? 'C#' : `C#${padId(lowestId)}`,
+    to: highestId === undefined ? 'C#~' : `C#${padId(highestId)}`,
+  }),
+  topLevelIdOf: (sk: string): number => parsePaddedId(sk.slice(2)),
+};
+
+/** The `<object>` part of reactor-index keys: the post itself, or one of its comments. */
+export const reactionObjectTags = {
+  post: 'P',
+  comment: (commentId: number) => `C${padId(commentId)}`,
 };
 
 export const postPartitionKeys = {

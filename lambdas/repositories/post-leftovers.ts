@@ -1,4 +1,4 @@
-import { commentKeys, postPartitionKeys, userStateKeys, type Key } from '../core/keys.ts';
+import { commentKeys, postPartitionKeys, reactionObjectTags, userStateKeys, type Key } from '../core/keys.ts';
 import { batchWrite, deleteRequest } from './batch-write.ts';
 import { queryAll } from './query.ts';
 
@@ -46,6 +46,19 @@ export async function postLeftovers(postId: number): Promise<Leftovers> {
 export async function userStateKeysOnPost(userId: string, postId: number): Promise<Key[]> {
   const items = await partitionItems(userStateKeys.partition(userId), userStateKeys.postPrefix(postId));
   return items.map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
+}
+
+/**
+ * What reactions on a deleted comment left: each reactor's state item on it and the reactor-index
+ * item that named them (written in the same transaction as the state, so none is missed).
+ */
+export async function commentReactionKeys(postId: number, commentId: number): Promise<Key[]> {
+  const partition = postPartitionKeys.partition(postId);
+  const index = await partitionItems(partition, postPartitionKeys.reactorIndexPrefix(reactionObjectTags.comment(commentId)));
+  return index.flatMap((item) => [
+    { pk: item.pk as string, sk: item.sk as string },
+    userStateKeys.comment(item.user_id as string, postId, commentId),
+  ]);
 }
 
 export async function deleteKeys(keys: Key[]): Promise<void> {

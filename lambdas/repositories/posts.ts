@@ -4,6 +4,8 @@ import { feedKeys } from '../core/keys.ts';
 import type { MediaType } from '../core/media-types.ts';
 import { reactionCountsOf, type ReactionCounts } from '../core/reactions.ts';
 import type { Author } from '../domain/author.ts';
+import { nthSortKeyFromTop } from './key-walk.ts';
+import { setOrRemove } from './update-expression.ts';
 
 export interface PostRecord {
   id: number;
@@ -191,28 +193,9 @@ export async function feedPage(size: number, anchor?: FeedAnchor): Promise<FeedP
  * where its page starts. Undefined when the feed has fewer posts.
  */
 export async function nthNewestPostId(skip: number): Promise<number | undefined> {
-  let remaining = skip * 2;
-  let startKey: Record<string, unknown> | undefined;
-  let lastSk: string | undefined;
-  while (remaining > 0) {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': feedKeys.partition, ':from': feedKeys.lowest, ':to': feedKeys.highest },
-        ProjectionExpression: 'sk',
-        ScanIndexForward: false,
-        Limit: remaining,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    const items = result.Items ?? [];
-    remaining -= items.length;
-    if (items.length > 0) lastSk = items[items.length - 1]!.sk as string;
-    if (!result.LastEvaluatedKey) break;
-    startKey = result.LastEvaluatedKey;
-  }
-  return remaining > 0 || lastSk === undefined ? undefined : feedKeys.postIdOf(lastSk);
+  // Two items (body and counters) per post.
+  const sk = await nthSortKeyFromTop(feedKeys.partition, { from: feedKeys.lowest, to: feedKeys.highest }, skip * 2);
+  return sk === undefined ? undefined : feedKeys.postIdOf(sk);
 }
 
 export interface PostChanges {
@@ -224,34 +207,22 @@ export interface PostChanges {
 
 /** Applies changes to a post's body if it still exists; the new record, or undefined if it is gone. */
 export async function updatePost(postId: number, changes: PostChanges, updatedAt: string): Promise<PostRecord | undefined> {
-  const names: Record<string, string> = { '#updated_at': 'updated_at' };
-  const values: Record<string, unknown> = { ':updated_at': updatedAt };
-  const sets = ['#updated_at = :updated_at'];
-  const removes: string[] = [];
-  const fields: [keyof PostChanges, string][] = [
-    ['title', 'title'],
-    ['content', 'content'],
-    ['mediaKey', 'media_key'],
-    ['mediaType', 'media_type'],
-  ];
-  for (const [field, attribute] of fields) {
-    if (!(field in changes) || changes[field] === undefined) continue;
-    names[`#${attribute}`] = attribute;
-    if (changes[field] === null) removes.push(`#${attribute}`);
-    else {
-      sets.push(`#${attribute} = :${attribute}`);
-      values[`:${attribute}`] = changes[field];
-    }
-  }
+  const update = setOrRemove({
+    updated_at: updatedAt,
+    title: changes.title,
+    content: changes.content,
+    media_key: changes.mediaKey,
+    media_type: changes.mediaType,
+  });
   try {
     const result = await db.send(
       new UpdateCommand({
         TableName: TABLE,
         Key: feedKeys.post(postId),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        UpdateExpression: update.expression,
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ExpressionAttributeNames: update.names,
+        ExpressionAttributeValues: update.values,
         ReturnValues: 'ALL_NEW',
       }),
     );

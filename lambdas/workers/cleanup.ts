@@ -1,7 +1,7 @@
 import { enqueueCleanup, type CleanupJob } from '../core/cleanup-queue.ts';
 import { deleteMedia } from '../core/media.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
-import { deleteKeys, postLeftovers, userStateKeysOnPost } from '../repositories/post-leftovers.ts';
+import { commentReactionKeys, deleteKeys, postLeftovers, userStateKeysOnPost } from '../repositories/post-leftovers.ts';
 
 /**
  * Removes what a deleted post left behind. Idempotent (deleting what is gone is a no-op), so a
@@ -10,7 +10,7 @@ import { deleteKeys, postLeftovers, userStateKeysOnPost } from '../repositories/
  */
 const SECOND_PASS_DELAY_SECONDS = 900;
 
-async function cleanPost(job: CleanupJob): Promise<void> {
+async function cleanPost(job: Extract<CleanupJob, { kind: 'post' }>): Promise<void> {
   const leftovers = await postLeftovers(job.post_id);
   const perUser = await Promise.all([...leftovers.userIds].map((userId) => userStateKeysOnPost(userId, job.post_id)));
   await deleteKeys([...leftovers.keys, ...perUser.flat()]);
@@ -19,8 +19,16 @@ async function cleanPost(job: CleanupJob): Promise<void> {
   if ((job.pass ?? 1) < 2) await enqueueCleanup({ ...job, pass: 2 }, SECOND_PASS_DELAY_SECONDS);
 }
 
+/** The comments themselves are already gone (with their counts); what hung off them goes here. */
+async function cleanComments(job: Extract<CleanupJob, { kind: 'comments' }>): Promise<void> {
+  const keys = await Promise.all(job.comment_ids.map((commentId) => commentReactionKeys(job.post_id, commentId)));
+  await deleteKeys(keys.flat());
+  await Promise.all(job.media_keys.map((key) => deleteMedia(key)));
+}
+
 export const handler = sqsConsumer('Cleanup', async (record) => {
   const job = JSON.parse(record.body) as CleanupJob;
   if (job.kind === 'post') await cleanPost(job);
+  else if (job.kind === 'comments') await cleanComments(job);
   else throw new Error(`Unknown cleanup job ${JSON.stringify(job)}`);
 });

@@ -1,5 +1,5 @@
 import { httpHandler } from '../../core/http/handler.ts';
-import { createPost } from '../../domain/post-writes.ts';
+import { createPost } from '../../domain/post-create.ts';
 import { postInput } from './post-input.ts';
 
 export const handler = httpHandler('CreatePost', async ({ event, principal }) => {

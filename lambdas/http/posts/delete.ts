@@ -1,5 +1,5 @@
 import { httpHandler } from '../../core/http/handler.ts';
-import { deletePost } from '../../domain/post-writes.ts';
+import { deletePost } from '../../domain/post-delete.ts';
 
 export const handler = httpHandler('DeletePost', async ({ principal, idParam }) => {
   await deletePost(principal, idParam('post_id'));

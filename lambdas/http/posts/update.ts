@@ -1,5 +1,5 @@
 import { httpHandler } from '../../core/http/handler.ts';
-import { updatePost } from '../../domain/post-writes.ts';
+import { updatePost } from '../../domain/post-update.ts';
 import { postInput } from './post-input.ts';
 
 /** PUT replaces the writable fields (content required); PATCH changes only what it names. */

@@ -1,0 +1,48 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { parseBody } from '../../core/http/body.ts';
+import { REACTION_TYPES, normalizeReaction, type ReactionType } from '../../core/reactions.ts';
+import { choice, integer, text, validate } from '../../core/validation.ts';
+import type { ContentType } from '../../domain/notify.ts';
+
+const CONTENT_TYPES = ['ventpost', 'ventcomment'] as const;
+
+/** A CharField whose value the view checks, with the spec's own message. */
+const contentType = text({ max: 50 }).transform((value, ctx): ContentType => {
+  if ((CONTENT_TYPES as readonly string[]).includes(value)) return value as ContentType;
+  ctx.addIssue({ code: 'custom', message: "Invalid content type. Must be 'ventpost' or 'ventcomment'." });
+  return z.NEVER;
+});
+
+/** ❤ arrives with or without U+FE0F depending on the keyboard; both mean the documented ❤️. */
+const reactionType = z
+  .unknown()
+  .transform((value) => (typeof value === 'string' ? (normalizeReaction(value) ?? value) : value))
+  .pipe(choice(REACTION_TYPES));
+
+export interface ReactionTargetInput {
+  contentType: ContentType;
+  objectId: number;
+}
+
+/** Reactions are small JSON (or form) bodies; no files. */
+async function fieldsOf(event: APIGatewayProxyEventV2): Promise<unknown> {
+  return (await parseBody(event, { maxFileBytes: 0, maxFiles: 0 })).fields;
+}
+
+export async function reactionInput(event: APIGatewayProxyEventV2): Promise<ReactionTargetInput & { reaction: ReactionType }> {
+  const fields = validate({ content_type: contentType, object_id: integer(), reaction_type: reactionType }, await fieldsOf(event));
+  // Required, not nullable: validation has refused anything but a value.
+  return { contentType: fields.content_type, objectId: fields.object_id!, reaction: fields.reaction_type! };
+}
+
+/**
+ * What a removal names: the body's fields, or the query string's (some HTTP clients cannot send a
+ * body with DELETE).
+ */
+export async function reactionTargetInput(event: APIGatewayProxyEventV2, query: Record<string, string>): Promise<ReactionTargetInput> {
+  const body = await fieldsOf(event);
+  const source = body && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length > 0 ? body : query;
+  const fields = validate({ content_type: contentType, object_id: integer() }, source);
+  return { contentType: fields.content_type, objectId: fields.object_id! };
+}
