@@ -105,7 +105,11 @@ function row(
     floorNote: floor.note,
     calls: business.length,
     stages: stagesOf(business),
-    commands: business.map((call) => `${call.command}${call.failed ? `!${call.failed}` : ''}(${call.partitions.join('+')})`),
+    commands: business.map(
+      (call) =>
+        `${call.command}${call.failed ? `!${call.failed}` : ''}(${call.partitions.join('+')})` +
+        `${call.readUnits ? ` ${call.readUnits}R` : ''}${call.writeUnits ? ` ${call.writeUnits}W` : ''}`,
+    ),
     messages: measured.messages,
     reported: {
       read: sum(measured.calls.map((call) => call.reportedReadUnits)) / per,
@@ -364,15 +368,23 @@ async function commentWriteFloor(postId: number, dto: { id: number; text?: strin
   return { read: 0, write: writeUnitsFor(size!) + 2, note: `the comment item (${size} B) + its id (1) + the post's comment count (1)` };
 }
 
-/** A comments page: the comments and reply previews it shows (+ the post for with_comments) and the reader's state. */
+/**
+ * A comments page: the comments and reply previews it shows, the post's counters (the page's
+ * `count`), the reader's state on those comments (user_reaction), and for with_comments the post and
+ * the reader's state on it.
+ */
 async function commentsReadFloor(postId: number, page: any, reader: BenchUser, withPost: boolean): Promise<{ read: number; write: number; note: string }> {
   const shown: number[] = [];
   for (const comment of (page?.results ?? []) as { id: number; replies?: { id: number }[] }[]) {
     shown.push(comment.id, ...(comment.replies ?? []).map((r) => r.id));
   }
   const keys = await Promise.all(shown.map((id) => commentItemKey(postId, id)));
-  const extra = withPost ? [...postKeys([postId]), userStateKeys.post(reader.id, postId)] : [];
-  return readFloor([...keys, ...extra], `${shown.length} comments and replies${withPost ? ' + the post + counters + reader state' : ''}`);
+  const states = shown.map((id) => userStateKeys.comment(reader.id, postId, id));
+  const extra = withPost ? [feedKeys.post(postId), userStateKeys.post(reader.id, postId)] : [];
+  return readFloor(
+    [...keys, ...states, feedKeys.postStats(postId), ...extra],
+    `${shown.length} comments and replies + the reader's state on them + the post's counters${withPost ? ' + the post + the reader\'s state on it' : ''}`,
+  );
 }
 
 /** The views worker on one batch of 100 counted views, in two shapes, and the same batch redelivered. */

@@ -93,13 +93,14 @@ async function main(): Promise<void> {
   const info = machine();
   log(`${info.nproc} cores (${info.cpu}), Node ${info.node}, open files ${info.openFiles}, commit ${info.commit}`);
   const results: Record<string, unknown> = { machine: info };
-  const tables: Table[] = [];
+  const byPhase = new Map<Phase, Table[]>();
+  const add = (phase: Phase, ...list: Table[]) => byPhase.set(phase, [...(byPhase.get(phase) ?? []), ...list]);
 
   if (phases.has('coldstart')) {
     const { measureColdStarts, coldStartTable } = await import('./cold-start.ts');
     const coldStarts = await measureColdStarts(log);
     results.coldStart = coldStarts;
-    tables.push(coldStartTable(coldStarts));
+    add('coldstart', coldStartTable(coldStarts));
   }
 
   const needsTwin = ['capacity', 'fanout', 'load', 'cost'].some((phase) => phases.has(phase as Phase));
@@ -110,34 +111,40 @@ async function main(): Promise<void> {
     try {
       let capacity: import('./capacity.ts').CapacityResult | undefined;
       if (phases.has('capacity') || phases.has('load') || phases.has('cost')) {
-        const { measureCapacity, capacityTable } = await import('./capacity.ts');
+        const { measureCapacity } = await import('./capacity.ts');
         capacity = await measureCapacity(twin, log);
         results.capacity = { rows: capacity.rows, missing: capacity.missing };
-        tables.push(capacityTable(capacity));
       }
       if (phases.has('fanout')) {
         const { measureFanout, fanoutTables } = await import('./fanout.ts');
         const fanout = await measureFanout(twin, FANOUT_SOCKETS, Math.floor((openFileLimit() - 1024) / 2), log);
         results.fanout = fanout;
-        tables.push(...fanoutTables(fanout));
+        // One broadcast's DynamoDB cost belongs with the other operations.
+        capacity?.rows.push(...fanout.capacity);
+        add('fanout', ...fanoutTables(fanout));
+      }
+      if (capacity && phases.has('capacity')) {
+        const { capacityTable } = await import('./capacity.ts');
+        add('capacity', capacityTable(capacity));
       }
       if (phases.has('load') && capacity) {
         const { measureLoad, loadTable } = await import('./load.ts');
         const load = await measureLoad(twin, capacity.fixture, log);
         results.load = load;
-        tables.push(loadTable(load));
+        add('load', loadTable(load));
       }
       if (phases.has('cost') && capacity) {
         const { costModel, costTables } = await import('./cost.ts');
         const cost = await costModel(twin, capacity, log);
         results.cost = cost;
-        tables.push(...costTables(cost));
+        add('cost', ...costTables(cost));
       }
     } finally {
       await twin.stop();
     }
   }
 
+  const tables = PHASES.flatMap((phase) => byPhase.get(phase) ?? []);
   for (const table of tables) console.log(renderText(table));
   results.tables = tables;
   results.seconds = Math.round((performance.now() - started) / 1000);

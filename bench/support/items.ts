@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Key } from '../../lambdas/core/keys.ts';
 import { itemSize } from './item-size.ts';
 
@@ -9,9 +9,13 @@ import { itemSize } from './item-size.ts';
  */
 let client: DynamoDBDocumentClient | undefined;
 
-export async function storedItem(key: Key, table = process.env.TABLE_NAME!): Promise<Record<string, unknown> | undefined> {
+function sizing(): DynamoDBDocumentClient {
   client ??= DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  const { Item } = await client.send(new GetCommand({ TableName: table, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }));
+  return client;
+}
+
+export async function storedItem(key: Key, table = process.env.TABLE_NAME!): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await sizing().send(new GetCommand({ TableName: table, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }));
   return Item;
 }
 
@@ -23,4 +27,22 @@ export async function storedSize(key: Key, table?: string): Promise<number> {
 
 export async function storedSizes(keys: Key[]): Promise<number[]> {
   return Promise.all(keys.map((key) => storedSize(key)));
+}
+
+/** Number and total size of the items in a partition (e.g. a group's memberships). */
+export async function partitionBytes(pk: string, table = process.env.TABLE_NAME!): Promise<{ items: number; bytes: number }> {
+  let items = 0;
+  let bytes = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await sizing().send(
+      new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: startKey, ConsistentRead: true }),
+    );
+    for (const item of page.Items ?? []) {
+      items += 1;
+      bytes += itemSize(item);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { items, bytes };
 }
