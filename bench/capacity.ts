@@ -425,7 +425,7 @@ async function measureViews(twin: BenchTwin, postIds: number[]): Promise<Capacit
   // Redelivery of an already counted batch (SQS at-least-once): nothing may be counted again.
   const again = await measure(() => invokeConsumer('ViewsCounter', firstBatch!));
   const redelivered = row('duplicate view (redelivered batch)', '100 users x 1 post, again', again, { read: 0, write: 0, note: 'nothing new to write' }, { per: 100 });
-  redelivered.note = `${again.messages.broadcast ?? 0} broadcast(s)`;
+  redelivered.note = `${again.messages.broadcast ?? 0} broadcast(s); upper bound: rejected transactions billed as if written`;
   rows.push(redelivered);
   return rows;
 }

@@ -3,11 +3,12 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../lib/project.ts';
-import { renderText, type Table } from './support/table.ts';
+import { renderMarkdown, renderText, type Table } from './support/table.ts';
 
 /**
  * `npm run bench`: every benchmark in one run, printed as tables and written to
- * bench/results/latest.json. `npm run bench -- --only capacity,fanout` runs a subset.
+ * bench/results/latest.json (everything measured) and latest.md (the tables). `--only capacity,fanout`
+ * runs a subset; `--docs` also rewrites the tables section of docs/benchmarks.md.
  * Phases: cold start (bundles, no twin), then against one twin: capacity, fan-out, load; the cost
  * model is derived from what was measured. Nothing here asserts: numbers and ratios are reported.
  */
@@ -85,6 +86,19 @@ function machine(): MachineInfo {
   };
 }
 
+const BEGIN = '<!-- bench:begin (npm run bench -- --docs rewrites this section) -->';
+const END = '<!-- bench:end -->';
+
+/** Replaces the generated section of docs/benchmarks.md with this run's tables. */
+function writeDocs(markdown: string): void {
+  const file = path.join(PROJECT_ROOT, 'docs', 'benchmarks.md');
+  const text = readFileSync(file, 'utf8');
+  const start = text.indexOf(BEGIN);
+  const end = text.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${file} has no ${BEGIN} ... ${END} section`);
+  writeFileSync(file, `${text.slice(0, start + BEGIN.length)}\n\n${markdown}\n${text.slice(end)}`);
+}
+
 async function main(): Promise<void> {
   ensureFileLimit();
   const phases = selectedPhases();
@@ -153,7 +167,15 @@ async function main(): Promise<void> {
   const file = path.join(directory, 'latest.json');
   writeFileSync(`${file}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
-  log(`done in ${results.seconds} s; tables written to ${path.relative(PROJECT_ROOT, file)}`);
+  const markdown = [
+    `Run of ${info.date.slice(0, 10)} at commit ${info.commit}: ${info.nproc} cores (${info.cpu}), ${info.memoryGb} GB, Node ${info.node}, ` +
+      `open-file limit ${info.openFiles}; \`npm run bench\` took ${results.seconds} s.`,
+    '',
+    ...tables.map(renderMarkdown),
+  ].join('\n');
+  writeFileSync(path.join(directory, 'latest.md'), `${markdown}\n`);
+  if (process.argv.includes('--docs')) writeDocs(markdown);
+  log(`done in ${results.seconds} s; tables written to bench/results/latest.json and latest.md${process.argv.includes('--docs') ? ' and docs/benchmarks.md' : ''}`);
 }
 
 main().then(
