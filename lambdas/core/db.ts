@@ -1,11 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { envFlag, readEnv } from './config.ts';
+import { envFlag, envString, readEnv } from './config.ts';
 
 const config = readEnv({
-  TABLE_NAME: z.string().min(1),
+  TABLE_NAME: envString(),
   /** Ask DynamoDB for consumed capacity on every call and add it to the current meter (benchmarks, tests). */
   DYNAMODB_CAPACITY_METER: envFlag(false),
 });
