@@ -95,6 +95,34 @@ export const httpRoutes: HttpRoute[] = [
     rateClass: 'create',
     access: { ...TABLE_RW, media: 'readWrite' },
   },
+  // Literal paths: they win over `/posts/{post_id}` (API Gateway and the local gateway both prefer
+  // the route with more literal segments).
+  {
+    id: 'TrendingPosts',
+    methods: ['GET'],
+    path: '/api/ventroom/posts/trending',
+    entry: 'lambdas/http/posts/trending.ts',
+    rateClass: 'standard',
+    // Writes: the rate window and the trending snapshot's refresh.
+    access: { ...TABLE_RW, sendTo: ['views'] },
+  },
+  {
+    id: 'MarkPostsViewed',
+    methods: ['POST'],
+    path: '/api/ventroom/posts/mark_as_viewed',
+    entry: 'lambdas/http/posts/mark-as-viewed.ts',
+    // The spec: view tracking has no rate limit. Without a rate window it writes nothing itself.
+    rateClass: 'none',
+    access: { table: 'read', sendTo: ['views'] },
+  },
+  {
+    id: 'PostViewStats',
+    methods: ['GET'],
+    path: '/api/ventroom/posts/{post_id}/view_stats',
+    entry: 'lambdas/http/posts/view-stats.ts',
+    rateClass: 'standard',
+    access: TABLE_RW,
+  },
   {
     id: 'GetPost',
     methods: ['GET'],

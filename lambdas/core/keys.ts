@@ -12,7 +12,8 @@
  *   POST#<post>     C#<comment>        top-level comment
  *   POST#<post>     RP#<root>#<reply>  one of the three oldest replies of a thread (list preview)
  *   POST#<post>     R#<root>#<reply>   any later reply
- *   POST#<post>     VH#<yyyymmddhh>    hourly view bucket (TTL)
+ *   POST#<post>     VH#<yyyymmddhh>    hourly view bucket (TTL); `vh`=<yyyymmddhh> puts it in the
+ *                                      ViewsByHour index (pk `vh`, sk `pk`): one hour's buckets of all posts
  *   POST#<post>     VL#<batch>         viewers recorded by one views batch (cleanup index)
  *   POST#<post>     X#<object>#<user>  who reacted to the post or one of its comments (cleanup index)
  *   CMT#<comment>   CMT                where a comment lives (reactions address comments by id only)
@@ -25,7 +26,11 @@
  *   CONN#<conn>     META               WebSocket connection (TTL at API Gateway's 2-hour cap)
  *   CONN#<conn>     G#<group>          a group the connection joined (for $disconnect cleanup)
  *   GROUP#<group>   <conn>             group membership (what fan-out queries)
+ *   TRENDING        SNAPSHOT#<hour>    the trending list for the 24 hours ending with <hour> (yyyymmddhh):
+ *                                      ids + views, refreshed at most once a minute (TTL)
  */
+import { VIEWS_BY_HOUR_INDEX } from './table-schema.ts';
+
 export interface Key {
   pk: string;
   sk: string;
@@ -105,6 +110,10 @@ export const postPartitionKeys = {
   partition: postPk,
   hourBucket: (postId: number, hour: string): Key => ({ pk: postPk(postId), sk: `VH#${hour}` }),
   hourBucketPrefix: 'VH#',
+  /** The attribute (and its value) that lists a bucket under its hour in the ViewsByHour index. */
+  hourBucketIndexKey: (hour: string) => ({ attribute: VIEWS_BY_HOUR_INDEX.partitionKey, value: hour }),
+  /** The post a `POST#<id>` partition key (e.g. read back from the ViewsByHour index) belongs to. */
+  postIdOf: (pk: string): number => parsePaddedId(pk.slice('POST#'.length)),
   viewerLog: (postId: number, batchId: string): Key => ({ pk: postPk(postId), sk: `VL#${batchId}` }),
   viewerLogPrefix: 'VL#',
   reactorIndex: (postId: number, objectTag: string, userId: string): Key => ({
@@ -158,5 +167,5 @@ export const connectionKeys = {
 };
 
 export const trendingKeys = {
-  snapshot: (): Key => ({ pk: 'TRENDING', sk: 'SNAPSHOT' }),
+  snapshot: (hour: string): Key => ({ pk: 'TRENDING', sk: `SNAPSHOT#${hour}` }),
 };

@@ -18,11 +18,23 @@ export interface TableSchema {
   globalIndexes: IndexSchema[];
 }
 
+/**
+ * The hourly view buckets of one hour, across posts (trending). Sparse: only `VH#` bucket items carry
+ * `vh`. The index sort key is the table's own `pk` (`POST#<id>`), so no extra attribute is stored,
+ * and only the counter `n` is projected: every bucket update is paid again here, at the smallest size.
+ */
+export const VIEWS_BY_HOUR_INDEX: IndexSchema = {
+  indexName: 'ViewsByHour',
+  partitionKey: 'vh',
+  sortKey: 'pk',
+  projection: ['n'],
+};
+
 export const TABLE_SCHEMA: TableSchema = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: 'ttl',
-  globalIndexes: [],
+  globalIndexes: [VIEWS_BY_HOUR_INDEX],
 };
 
 /** Every attribute that a key of the table or of an index is made of (all strings). */

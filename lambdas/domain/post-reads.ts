@@ -23,9 +23,13 @@ export async function statesFor(userId: string, posts: StoredPost[]): Promise<Us
 
 /** Maps posts to DTOs for the caller and hands the ones they see for the first time to the views queue. */
 export async function presentPosts(principal: Principal, posts: StoredPost[]): Promise<PostDto[]> {
-  const states = await statesFor(principal.id, posts);
+  return presentWithStates(principal, posts, await statesFor(principal.id, posts));
+}
+
+/** `presentPosts` for a caller whose states on the posts were already read (in whatever way suits the ids). */
+export async function presentWithStates(principal: Principal, posts: StoredPost[], states: UserStates, now = new Date()): Promise<PostDto[]> {
   const unseen = posts.filter(({ post }) => !states.post(post.id).viewed).map(({ post }) => post.id);
-  await enqueueViews(principal.id, unseen);
+  await enqueueViews(principal.id, unseen, now);
   return posts.map((stored) => postDto(stored, states.post(stored.post.id)));
 }
 

@@ -4,6 +4,7 @@ import { feedKeys } from '../core/keys.ts';
 import type { MediaType } from '../core/media-types.ts';
 import { reactionCountsOf, type ReactionCounts } from '../core/reactions.ts';
 import type { Author } from '../domain/author.ts';
+import { batchGet } from './batch-get.ts';
 import { nthSortKeyFromTop } from './key-walk.ts';
 import { setOrRemove } from './update-expression.ts';
 
@@ -130,6 +131,18 @@ export async function findPost(postId: number, consistent = false): Promise<Stor
     }),
   );
   return assemble(result.Items ?? [])[0];
+}
+
+/** A post's counters alone (one small GetItem); undefined when the post does not exist. */
+export async function findPostStats(postId: number): Promise<PostStats | undefined> {
+  const result = await db.send(new GetCommand({ TableName: TABLE, Key: feedKeys.postStats(postId) }));
+  return result.Item ? statsOf(result.Item) : undefined;
+}
+
+/** Total views of each post that still exists, reading only the small counter items. */
+export async function viewTotals(postIds: number[]): Promise<Map<number, number>> {
+  const items = await batchGet(postIds.map(feedKeys.postStats), ['views']);
+  return new Map(items.map((item) => [feedKeys.postIdOf(item.sk as string), (item.views as number | undefined) ?? 0]));
 }
 
 /** Whether a post exists, reading only its key (joining a post's group, reacting, commenting). */

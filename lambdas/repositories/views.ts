@@ -1,6 +1,9 @@
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE, cancellationReasons, db } from '../core/db.ts';
 import { feedKeys, postPartitionKeys, userStateKeys } from '../core/keys.ts';
+import { hourOf, hourStartSeconds } from '../core/view-time.ts';
+import { queryAll } from './query.ts';
 
 /** One user's first sight of a post, as the views worker receives it. */
 export interface View {
@@ -13,32 +16,61 @@ export type ViewOutcome =
   | { status: 'nothing-new' }
   | { status: 'post-gone' };
 
-/** Hourly buckets outlive the 7 days view_stats reports, then TTL removes them. */
+/** Hourly buckets outlive the 7 days view_stats reports (today and 6 days back), then TTL removes them. */
 const BUCKET_RETENTION_SECONDS = 8 * 24 * 3600;
-/** TransactWriteItems takes 100 items; a few go to the counters and buckets. */
-const MARKERS_PER_TRANSACTION = 90;
-
-export function hourOf(iso: string): string {
-  return iso.slice(0, 13).replace(/[-T]/g, '');
-}
+/** TransactWriteItems takes at most 100 actions. */
+const MAX_ACTIONS = 100;
+const MAX_CONFLICT_RETRIES = 8;
 
 function bucketExpiry(hour: string): number {
-  const start = Date.UTC(Number(hour.slice(0, 4)), Number(hour.slice(4, 6)) - 1, Number(hour.slice(6, 8)), Number(hour.slice(8, 10)));
-  return Math.floor(start / 1000) + BUCKET_RETENTION_SECONDS;
+  return hourStartSeconds(hour) + BUCKET_RETENTION_SECONDS;
 }
 
 /**
- * Names the users of a batch in the post's partition before their views are written, so the cleanup
- * of a deleted post can find every per-user view marker. Written first: a log naming a user whose
- * view then failed costs the cleanup one wasted delete, nothing more.
+ * The log is named after the viewers whose markers its transaction commits; a marker commits only
+ * once, so two logs of a post never share a name (nor a viewer).
  */
-export async function logViewers(postId: number, batchId: string, userIds: string[]): Promise<void> {
-  await db.send(new PutCommand({ TableName: TABLE, Item: { ...postPartitionKeys.viewerLog(postId, batchId), user_ids: new Set(userIds) } }));
+function viewerLogId(userIds: string[]): string {
+  return createHash('sha256').update([...userIds].sort().join('\n')).digest('hex').slice(0, 20);
 }
 
+function perHour(views: View[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const view of views) counts.set(hourOf(view.viewedAt), (counts.get(hourOf(view.viewedAt)) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Splits a post's views into transactions of at most 100 actions: one marker per view, plus the
+ * counter, one bucket per hour the chunk's views fall in, and the viewer log.
+ */
+export function chunkViews(views: View[]): View[][] {
+  const chunks: View[][] = [];
+  let chunk: View[] = [];
+  let hours = new Set<string>();
+  for (const view of views) {
+    const hour = hourOf(view.viewedAt);
+    const markers = chunk.length + 1;
+    const buckets = hours.size + (hours.has(hour) ? 0 : 1);
+    const actions = markers + 1 + buckets + 1; // + the counter and the log
+    if (chunk.length > 0 && actions > MAX_ACTIONS) {
+      chunks.push(chunk);
+      chunk = [];
+      hours = new Set();
+    }
+    chunk.push(view);
+    hours.add(hour);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/**
+ * Markers come first, so the counter's action sits at index `views.length` and a cancellation
+ * reason there is about the post itself (gone), not about a viewer.
+ */
 function transaction(postId: number, views: View[]) {
-  const perHour = new Map<string, number>();
-  for (const view of views) perHour.set(hourOf(view.viewedAt), (perHour.get(hourOf(view.viewedAt)) ?? 0) + 1);
+  const userIds = views.map((view) => view.userId);
   return [
     ...views.map((view) => ({
       Update: {
@@ -59,24 +91,33 @@ function transaction(postId: number, views: View[]) {
         ExpressionAttributeValues: { ':k': views.length },
       },
     },
-    ...[...perHour].map(([hour, n]) => ({
-      Update: {
-        TableName: TABLE,
-        Key: postPartitionKeys.hourBucket(postId, hour),
-        UpdateExpression: 'ADD #n :n SET #ttl = if_not_exists(#ttl, :ttl)',
-        ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':n': n, ':ttl': bucketExpiry(hour) },
-      },
-    })),
+    ...[...perHour(views)].map(([hour, n]) => {
+      const index = postPartitionKeys.hourBucketIndexKey(hour);
+      return {
+        Update: {
+          TableName: TABLE,
+          Key: postPartitionKeys.hourBucket(postId, hour),
+          UpdateExpression: 'ADD #n :n SET #ttl = if_not_exists(#ttl, :ttl), #index = :hour',
+          ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl', '#index': index.attribute },
+          ExpressionAttributeValues: { ':n': n, ':ttl': bucketExpiry(hour), ':hour': index.value },
+        },
+      };
+    }),
+    // The cleanup of a deleted post finds every per-user marker through these logs. Written in the
+    // same transaction, a log names exactly the users whose markers committed, and nothing at all is
+    // left in the partition of a post that was already deleted.
+    { Put: { TableName: TABLE, Item: { ...postPartitionKeys.viewerLog(postId, viewerLogId(userIds)), user_ids: new Set(userIds) } } },
   ];
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * Counts each user's view of a post at most once, ever. Every marker write carries the condition
- * "not viewed yet" and sits in ONE transaction with the post's counter and hour buckets, so the
- * counter moves by exactly the number of markers written: redelivered messages, duplicates, racing
- * batches and crashes between steps cannot double count or lose a view. Markers that already exist
- * are dropped and the rest retried; a missing post ends it (deleted posts are skipped, not retried).
+ * "not viewed yet" and sits in ONE transaction with the post's counter, hour buckets and viewer log,
+ * so the counter moves by exactly the number of markers written: redelivered messages, duplicates,
+ * racing batches and crashes between steps cannot double count or lose a view. Markers that already
+ * exist are dropped and the rest retried; a missing post ends it (deleted posts are skipped, not retried).
  */
 async function countChunk(postId: number, chunk: View[]): Promise<{ added: number } | 'post-gone'> {
   let pending = chunk;
@@ -92,8 +133,8 @@ async function countChunk(postId: number, chunk: View[]): Promise<{ added: numbe
       const conflicted = reasons.some((reason) => reason === 'TransactionConflict' || reason === 'ThrottlingError');
       if (fresh.length === pending.length && !conflicted) throw error;
       if (conflicted) {
-        if (attempt >= 8) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 20 * 2 ** attempt * (1 + Math.random()))));
+        if (attempt >= MAX_CONFLICT_RETRIES) throw error;
+        await sleep(Math.min(2000, 20 * 2 ** attempt * (1 + Math.random())));
       }
       pending = fresh;
     }
@@ -103,8 +144,8 @@ async function countChunk(postId: number, chunk: View[]): Promise<{ added: numbe
 
 export async function countViews(postId: number, views: View[]): Promise<ViewOutcome> {
   let added = 0;
-  for (let start = 0; start < views.length; start += MARKERS_PER_TRANSACTION) {
-    const result = await countChunk(postId, views.slice(start, start + MARKERS_PER_TRANSACTION));
+  for (const chunk of chunkViews(views)) {
+    const result = await countChunk(postId, chunk);
     if (result === 'post-gone') return { status: 'post-gone' };
     added += result.added;
   }
@@ -114,4 +155,19 @@ export async function countViews(postId: number, views: View[]): Promise<ViewOut
   );
   if (!Item) return { status: 'post-gone' };
   return { status: 'counted', added, views: (Item.views as number | undefined) ?? 0 };
+}
+
+/** Views of one post per hour in [firstHour, lastHour] (hours without views are absent): one Query. */
+export async function hourlyViews(postId: number, firstHour: string, lastHour: string): Promise<Map<string, number>> {
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': postPartitionKeys.partition(postId),
+      ':from': postPartitionKeys.hourBucket(postId, firstHour).sk,
+      ':to': postPartitionKeys.hourBucket(postId, lastHour).sk,
+    },
+    ProjectionExpression: 'sk, #n',
+    ExpressionAttributeNames: { '#n': 'n' },
+  });
+  return new Map(items.map((item) => [(item.sk as string).slice(postPartitionKeys.hourBucketPrefix.length), (item.n as number | undefined) ?? 0]));
 }

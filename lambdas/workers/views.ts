@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import pLimit from 'p-limit';
 import { publish, type Publication } from '../core/broadcast.ts';
 import { groups } from '../core/groups.ts';
 import { logger } from '../core/logger.ts';
 import type { ViewsMessage } from '../core/views-queue.ts';
-import { countViews, logViewers, type View } from '../repositories/views.ts';
+import { refreshTrendingIfStale } from '../domain/trending-snapshot.ts';
+import { countViews, type View } from '../repositories/views.ts';
 
 interface PostViews {
   views: Map<string, View>;
@@ -18,19 +18,16 @@ function parse(body: string): ViewsMessage | undefined {
     const message = JSON.parse(body) as ViewsMessage;
     const valid =
       typeof message.user_id === 'string' &&
+      message.user_id.length > 0 &&
       typeof message.viewed_at === 'string' &&
       !Number.isNaN(Date.parse(message.viewed_at)) &&
       Array.isArray(message.post_ids) &&
       message.post_ids.every((id) => Number.isSafeInteger(id) && id > 0);
-    return valid ? message : undefined;
+    // One spelling of the instant, so the earliest of a user's views in a batch is found by comparing text.
+    return valid ? { ...message, viewed_at: new Date(message.viewed_at).toISOString() } : undefined;
   } catch {
     return undefined;
   }
-}
-
-/** The same set of viewers always gets the same log item, so a redelivered batch overwrites it. */
-function batchIdOf(userIds: string[]): string {
-  return createHash('sha256').update([...userIds].sort().join('\n')).digest('hex').slice(0, 20);
 }
 
 /**
@@ -38,6 +35,8 @@ function batchIdOf(userIds: string[]): string {
  * records each first view and moves the counters, then ONE `ventroom_post_view_updated` per post per
  * batch with the post's latest count. A post whose write fails fails only the messages that named it
  * (partial batch failure); their other views are already recorded and are not counted twice on retry.
+ * A deleted or unknown post is skipped (not failed: retrying cannot bring it back). After a batch
+ * that counted something, the trending snapshot is refreshed if it is stale.
  */
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   logger.addContext(context);
@@ -65,9 +64,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     [...byPost].map(([postId, entry]) =>
       limit(async () => {
         try {
-          const views = [...entry.views.values()];
-          await logViewers(postId, batchIdOf(views.map((view) => view.userId)), views.map((view) => view.userId));
-          const outcome = await countViews(postId, views);
+          const outcome = await countViews(postId, [...entry.views.values()]);
           if (outcome.status === 'counted') {
             updates.push({
               type: 'ventroom_post_view_updated',
@@ -83,5 +80,9 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     ),
   );
   await publish(...updates);
+  if (updates.length > 0) {
+    // Best effort: a failed refresh must not fail views that are already counted; readers refresh too.
+    await refreshTrendingIfStale(new Date()).catch((error) => logger.error('Trending refresh failed', { error: error as Error }));
+  }
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 }

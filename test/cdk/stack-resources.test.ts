@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { keyAttributes } from '../../lambdas/core/table-schema.ts';
 import { defaultManifest, functionSpecs } from '../../lib/manifest.ts';
 import { flat, stackIds } from './support/expectations.ts';
 import { fixtureManifest } from './support/fixture-manifest.ts';
@@ -21,10 +22,8 @@ describe('shared resources (real manifest, dev)', () => {
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
+      // Every key attribute of the table and its indexes, all strings (the schema's own list).
+      AttributeDefinitions: Match.arrayWith(keyAttributes().map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },

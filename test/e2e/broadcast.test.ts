@@ -96,7 +96,7 @@ describe('broadcast: post events reach exactly their audiences', () => {
     await publish({ type: 'probe', data: {}, audiences: [groups.feed] });
     await expect.poll(() => members(groups.feed), { timeout: 10_000 }).not.toContain(ghost);
     await expect.poll(() => members(groups.user('ghost-user'))).toEqual([]);
-    expect(await connectionUser(ghost)).toBeUndefined();
+    await expect.poll(() => connectionUser(ghost)).toBeUndefined();
   });
 });
 

@@ -1,0 +1,43 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { sqs } from '../../lambdas/core/sqs.ts';
+import { markAsViewed } from '../../lambdas/domain/mark-viewed.ts';
+import { countViews } from '../../lambdas/repositories/views.ts';
+import { createPost, newUser } from '../support/api.ts';
+import { principalOf } from '../support/views.ts';
+
+/** Watches (without changing) what the views queue is sent. */
+function watchViewsQueue(): { post_ids: number[]; viewed_at: string }[] {
+  const sent: { post_ids: number[]; viewed_at: string }[] = [];
+  const send = sqs.send.bind(sqs);
+  vi.spyOn(sqs, 'send').mockImplementation((async (command: unknown) => {
+    if (command instanceof SendMessageCommand) sent.push(JSON.parse(command.input.MessageBody!));
+    return send(command as never);
+  }) as never);
+  return sent;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('mark_as_viewed enqueues only what the caller has not viewed', () => {
+  it('gives the same answer whichever read it takes (range Query for neighbours, BatchGet for scattered ids)', async () => {
+    const author = await newUser();
+    // A post per call: the twin's worker counts what a call enqueues, maybe before the next call.
+    const [a, b, c] = [await createPost(author), await createPost(author), await createPost(author)];
+    const user = await newUser();
+    await countViews(a.id, [{ userId: user.id, viewedAt: new Date().toISOString() }]);
+    const sent = watchViewsQueue();
+    const now = new Date('2031-03-03T03:03:03.000Z');
+
+    expect(await markAsViewed(principalOf(user), [a.id, b.id, b.id], now)).toBe(2);
+    expect(await markAsViewed(principalOf(user), [a.id, c.id, 900_000_000], now)).toBe(3);
+    expect(await markAsViewed(principalOf(user), [a.id], now)).toBe(1);
+    // One message per request that had something new; the already viewed post is never sent.
+    expect(sent).toEqual([
+      { user_id: user.id, post_ids: [b.id], viewed_at: now.toISOString() },
+      { user_id: user.id, post_ids: [c.id, 900_000_000], viewed_at: now.toISOString() },
+    ]);
+  });
+});
