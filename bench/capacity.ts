@@ -1,12 +1,14 @@
 import { db } from '../lambdas/core/db.ts';
-import { connectionKeys, feedKeys, postPartitionKeys, userStateKeys, type Key } from '../lambdas/core/keys.ts';
+import { connectionKeys, feedKeys, postPartitionKeys, trendingKeys, userStateKeys, type Key } from '../lambdas/core/keys.ts';
+import { hourOf } from '../lambdas/core/view-time.ts';
+import { refreshTrendingIfStale } from '../lambdas/domain/trending-snapshot.ts';
 import { groups } from '../lambdas/core/groups.ts';
 import { sqs } from '../lambdas/core/sqs.ts';
 import type { HttpMethod } from '../lambdas/manifest.ts';
 import { readUnitsFor, writeUnitsFor } from './support/item-size.ts';
 import { hasRoute, invokeConsumer, invokeHttp, invokeOk, invokeWsConnect, invokeWsMessage, newConnectionId, type HttpCall } from './support/invoke.ts';
 import { commentItemKey } from './support/comment-keys.ts';
-import { storedSizes } from './support/items.ts';
+import { deleteItem, storedSizes } from './support/items.ts';
 import { installRecorder, isRateLimit, recordCalls, stagesOf, type DbCall } from './support/recorder.ts';
 import { countMessages, installSqsRecorder } from './support/sqs-recorder.ts';
 import { ratio, sum, units } from './support/stats.ts';
@@ -262,23 +264,36 @@ export async function measureCapacity(twin: BenchTwin, log: (line: string) => vo
     if (!has(method, path)) missing.push({ operation, reason: `no ${method} ${path} route yet` });
   }
 
-  // Counted views: the views worker on one batch, two shapes of 100 views.
+  // Trending: the snapshot refresh (at most once per TRENDING_REFRESH_SECONDS, by a views batch or a
+  // reader), then a read of the fresh snapshot (what nearly every request does), then view stats.
+  await twin.drain();
+  if (has('GET', '/api/ventroom/posts/trending/')) {
+    const hour = hourOf(new Date());
+    await deleteItem(trendingKeys.snapshot(hour));
+    const refresh = await measure(() => refreshTrendingIfStale(new Date()));
+    const refreshed = await storedSizes([trendingKeys.snapshot(hour)]);
+    rows.push(
+      row('trending snapshot refresh', 'no snapshot for this hour yet (domain call)', refresh, {
+        read: 0,
+        write: writeUnitsFor(refreshed[0]!),
+        note: 'writing the snapshot; its reads (the hour buckets of a day) have no lower bound to compare with',
+      }, { note: 'at most once per TRENDING_REFRESH_SECONDS (60), by a views batch or a reader' }),
+    );
+    const measured = await measure(() => invokeOk({ method: 'GET', path: '/api/ventroom/posts/trending/', user: viewedReader }));
+    rows.push(row('trending', 'fresh snapshot, reader who viewed the newest 20', measured, await floorOfResponse('trending', measured.result, viewedReader)));
+  } else {
+    missing.push({ operation: 'trending', reason: 'no GET /api/ventroom/posts/trending/ route yet' });
+  }
+  if (has('GET', '/api/ventroom/posts/{post_id}/view_stats/')) {
+    const measured = await measure(() => invokeOk({ method: 'GET', path: `/api/ventroom/posts/${pageIds[0]}/view_stats/`, user: viewedReader }));
+    rows.push(row('view_stats', 'a post viewed in the last hour', measured, await floorOfResponse('view_stats', measured.result, viewedReader)));
+  } else {
+    missing.push({ operation: 'view_stats', reason: 'no GET /api/ventroom/posts/{post_id}/view_stats/ route yet' });
+  }
+
+  // Counted views: the views worker on one batch, two shapes of 100 views (trending snapshot fresh).
   await twin.drain();
   rows.push(...(await measureViews(twin, postIds)));
-
-  // Trending and view stats.
-  for (const [operation, template] of [
-    ['trending', '/api/ventroom/posts/trending/'],
-    ['view_stats', '/api/ventroom/posts/{post_id}/view_stats/'],
-  ] as const) {
-    if (!has('GET', template)) {
-      missing.push({ operation, reason: `no GET ${template} route yet` });
-      continue;
-    }
-    const path = template.replace('{post_id}', String(pageIds[0]));
-    const measured = await measure(() => invokeOk({ method: 'GET', path, user: viewedReader }));
-    rows.push(row(operation, 'reader who viewed the newest 20 posts', measured, await floorOfResponse(operation, measured.result, viewedReader)));
-  }
 
   // WebSocket: $connect and joining a post's group (in-process, fake connection ids).
   {
@@ -328,7 +343,7 @@ async function floorOfResponse(operation: string, body: any, reader: BenchUser):
   const hours: Key[] = [];
   const now = Date.now();
   for (let hour = 0; hour < 7 * 24; hour++) hours.push(postPartitionKeys.hourBucket(postId, new Date(now - hour * 3600_000).toISOString().slice(0, 13).replace(/[-T]/g, '')));
-  return readFloor([feedKeys.postStats(postId), ...hours], "the post's counters + its hourly buckets of the last 7 days");
+  return readFloor([feedKeys.postStats(postId), userStateKeys.post(reader.id, postId), ...hours], "the post's counters + its hourly buckets of the last 7 days + the reader's state");
 }
 
 async function measureComments(twin: BenchTwin, rows: CapacityRow[], authors: BenchUser[], postId: number, reader: BenchUser): Promise<number> {

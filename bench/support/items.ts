@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Key } from '../../lambdas/core/keys.ts';
 import { itemSize } from './item-size.ts';
 
@@ -45,4 +45,9 @@ export async function partitionBytes(pk: string, table = process.env.TABLE_NAME!
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return { items, bytes };
+}
+
+/** Removes an item outside any measurement (e.g. the trending snapshot, so its refresh can be measured). */
+export async function deleteItem(key: Key, table = process.env.TABLE_NAME!): Promise<void> {
+  await sizing().send(new DeleteCommand({ TableName: table, Key: { pk: key.pk, sk: key.sk } }));
 }

@@ -3,7 +3,8 @@ import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Key } from '../../lambdas/core/keys.ts';
 import { itemSize } from './item-size.ts';
-import { storedSize } from './items.ts';
+import { storedItem, storedSize } from './items.ts';
+import { TABLE_SCHEMA, type IndexSchema } from '../../lambdas/core/table-schema.ts';
 
 /**
  * A bench-side recorder on the handlers' own DocumentClient: every DynamoDB call made inside
@@ -16,9 +17,10 @@ import { storedSize } from './items.ts';
  * - TransactWriteItems: DynamoDB Local reports the sum of the DISTINCT per-item costs (three 1 KB
  *   puts report 2 units, not 6). The recorder reads each item before and after the transaction (with
  *   a separate client, not recorded) and bills 2 units per started KB of the larger of the two, per
- *   item, as AWS does (ConditionCheck items by the checked item's size).
- * - Query/Scan with no result: DynamoDB Local reports 0; AWS bills the minimum read (0.5 unit, 1 if
- *   strongly consistent).
+ *   item, as AWS does (ConditionCheck items by the checked item's size), plus the index writes the
+ *   change causes (1 unit per started KB of the index entry).
+ * - Reads that find nothing: DynamoDB Local reports 0 for an empty Query/Scan and for BatchGetItem
+ *   keys not found; AWS bills the minimum read (0.5 unit, 1 if strongly consistent) for each.
  * - A single-item write whose condition failed: DynamoDB Local reports nothing (it is an error);
  *   AWS bills it as the write. A rejected transaction is billed here as if its items had been
  *   written (an upper bound: AWS bills the work done before the rejection).
@@ -95,24 +97,67 @@ function unitsOf(command: string, consumed: ConsumedCapacity | ConsumedCapacity[
 
 const sizeAt = (key: Record<string, unknown>, table: string) => storedSize(key as unknown as Key, table);
 
-/** Sizes of a transaction's items before it runs, and what AWS bills once it has (2 units per started KB each). */
+type Item = Record<string, unknown>;
+
+/** The entry an item has in a global secondary index (undefined when the item is not in it). */
+function indexEntry(item: Item | undefined, index: IndexSchema): Item | undefined {
+  if (!item || typeof item[index.partitionKey] !== 'string' || typeof item[index.sortKey] !== 'string') return undefined;
+  if (index.projection === 'ALL') return item;
+  const names = [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, index.partitionKey, index.sortKey, ...(index.projection === 'KEYS_ONLY' ? [] : index.projection)];
+  return Object.fromEntries(names.filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
+}
+
+/**
+ * What a change of one item costs in the table's global secondary indexes, as AWS bills index
+ * propagation: 1 unit per started KB of the entry written or deleted, 2 writes when the entry moves
+ * to another index key. (DynamoDB Local doubles these inside transactions; AWS documents index
+ * writes as standard writes, so they are not doubled here.)
+ */
+function indexUnits(before: Item | undefined, after: Item | undefined): number {
+  let units = 0;
+  for (const index of TABLE_SCHEMA.globalIndexes) {
+    const old = indexEntry(before, index);
+    const next = indexEntry(after, index);
+    if (!old && !next) continue;
+    const kb = (entry: Item) => Math.max(1, Math.ceil(itemSize(entry) / 1024));
+    const moved = old && next && (old[index.partitionKey] !== next[index.partitionKey] || old[index.sortKey] !== next[index.sortKey]);
+    if (moved) units += kb(old) + kb(next);
+    else if (next) units += JSON.stringify(old) === JSON.stringify(next) ? 0 : kb(next);
+    else units += kb(old!);
+  }
+  return units;
+}
+
+/** A transaction's items before it runs, and what AWS bills once it has (2 units per started KB each, plus index writes). */
 async function transactionSizes(input: Record<string, unknown>) {
   const entries = ((input.TransactItems as Record<string, Record<string, unknown>>[] | undefined) ?? []).map((item) => {
     const [kind, operation] = Object.entries(item)[0]!;
     const key = (operation.Key ?? operation.Item) as Record<string, unknown>;
-    return { kind, operation, key, table: operation.TableName as string };
+    return { kind, operation, key: { pk: key.pk, sk: key.sk } as unknown as Key, table: operation.TableName as string };
   });
-  const before = await Promise.all(entries.map((entry) => sizeAt(entry.key, entry.table)));
+  const before = await Promise.all(entries.map((entry) => storedItem(entry.key, entry.table)));
   return {
     async billed(): Promise<number> {
-      const after = await Promise.all(
-        entries.map((entry) =>
-          entry.kind === 'Put' ? itemSize(entry.operation.Item as Record<string, unknown>) : entry.kind === 'ConditionCheck' ? 0 : sizeAt(entry.key, entry.table),
-        ),
-      );
-      return entries.reduce((total, _, index) => total + 2 * Math.max(1, Math.ceil(Math.max(before[index]!, after[index]!) / 1024)), 0);
+      const after = await Promise.all(entries.map((entry) => (entry.kind === 'ConditionCheck' ? undefined : storedItem(entry.key, entry.table))));
+      return entries.reduce((total, entry, index) => {
+        const old = before[index];
+        const next = entry.kind === 'ConditionCheck' ? old : after[index];
+        const bytes = Math.max(old ? itemSize(old) : 0, next ? itemSize(next) : 0);
+        const table = 2 * Math.max(1, Math.ceil(bytes / 1024));
+        return total + table + (entry.kind === 'ConditionCheck' ? 0 : indexUnits(old, next));
+      }, 0);
     },
   };
+}
+
+/** BatchGetItem: AWS bills every key asked for, found or not (0.5 unit, 1 if strongly consistent); DynamoDB Local only the found. */
+function missingKeysUnits(input: Record<string, unknown>, output: { Responses?: Record<string, unknown[]> }): number {
+  let units = 0;
+  for (const [table, request] of Object.entries((input.RequestItems ?? {}) as Record<string, { Keys?: unknown[]; ConsistentRead?: boolean }>)) {
+    const missing = (request.Keys?.length ?? 0) - (output.Responses?.[table]?.length ?? 0);
+    units += Math.max(0, missing) * (request.ConsistentRead ? 1 : 0.5);
+  }
+  return units;
 }
 
 export function installRecorder(db: DynamoDBDocumentClient): void {
@@ -142,7 +187,8 @@ export function installRecorder(db: DynamoDBDocumentClient): void {
         const units = unitsOf(call.command, (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity);
         call.reportedReadUnits = call.readUnits = units.read;
         call.reportedWriteUnits = call.writeUnits = units.write;
-        if (/^(Query|Scan)$/.test(call.command) && units.read === 0) call.readUnits = input.ConsistentRead ? 1 : 0.5;
+        if (/^(Query|Scan|GetItem)$/.test(call.command) && units.read === 0) call.readUnits = input.ConsistentRead ? 1 : 0.5;
+        if (call.command === 'BatchGetItem') call.readUnits += missingKeysUnits(input, result.output as { Responses?: Record<string, unknown[]> });
         return result;
       } catch (error) {
         call.failed = (error as Error).name;
