@@ -11,7 +11,12 @@ const config = readEnv({
 
 export const TABLE = config.TABLE_NAME;
 
-/** What one unit of work (a request, a batch) cost in DynamoDB. */
+/**
+ * What one unit of work (a request, a batch) cost in DynamoDB, as DynamoDB reports it. Against
+ * DynamoDB Local that is not always what AWS bills: it reports a TransactWriteItems as the sum of its
+ * DISTINCT per-item costs (three 1 KB puts: 2 units, not 6), and 0 for a Query that finds nothing and
+ * for BatchGetItem keys not found. bench/support/recorder.ts corrects both (docs/benchmarks.md).
+ */
 export interface CapacityMeter {
   calls: number;
   readUnits: number;
