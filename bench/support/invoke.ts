@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { httpRoutes, wsRoutes, consumers, DEFAULT_TIMEOUT_SECONDS, type HttpMethod, type HttpRoute } from '../../lambdas/manifest.ts';
 import { invoke, loadHandler, type LambdaHandler } from '../../local/lambda-runtime.ts';
+import { connectionId, requestContext } from '../../local/ws-gateway.ts';
 import type { BenchUser } from './twin.ts';
 
 /**
@@ -116,26 +117,12 @@ export async function invokeOk(call: HttpCall, expected = [200, 201]): Promise<a
   return outcome.body;
 }
 
-function wsContext(connectionId: string, routeKey: string, eventType: string) {
-  const now = Date.now();
-  return {
-    routeKey,
-    eventType,
-    messageDirection: 'IN',
-    extendedRequestId: randomUUID(),
-    requestTime: new Date(now).toUTCString(),
-    requestTimeEpoch: now,
-    stage: 'local',
-    connectedAt: now,
-    identity: { sourceIp: '127.0.0.1', userAgent: 'bench' },
-    requestId: randomUUID(),
-    domainName: 'bench.local',
-    connectionId,
-    apiId: 'bench',
-  };
+/** The requestContext the local gateway would build for this connection (a client that connected just now). */
+function wsContext(id: string, routeKey: string, eventType: string) {
+  return requestContext({ id, connectedAt: Date.now(), sourceIp: '127.0.0.1', userAgent: 'bench' }, routeKey, eventType, 'bench.local');
 }
 
-export const newConnectionId = () => randomBytes(11).toString('base64');
+export const newConnectionId = connectionId;
 
 /** A WebSocket `$connect` with the token in the query string (what the app does). */
 export async function invokeWsConnect(connectionId: string, user: BenchUser): Promise<number> {
