@@ -47,11 +47,12 @@ interface LoadedRoute {
 }
 
 /** Ids shaped like API Gateway's (16 characters of base64). */
-function connectionId(): string {
+export function connectionId(): string {
   return randomBytes(11).toString('base64');
 }
 
-function requestContext(connection: Pick<Connection, 'id' | 'connectedAt' | 'sourceIp' | 'userAgent'>, routeKey: string, eventType: string, host: string) {
+/** The WebSocket event's requestContext, as API Gateway builds it (exported for the benchmarks' in-process invocations). */
+export function requestContext(connection: Pick<Connection, 'id' | 'connectedAt' | 'sourceIp' | 'userAgent'>, routeKey: string, eventType: string, host: string) {
   const now = Date.now();
   return {
     routeKey,

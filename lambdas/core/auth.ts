@@ -2,8 +2,7 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { JwtExpiredError, JwtNotBeforeError, FetchError } from 'aws-jwt-verify/error';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { z } from 'zod';
-import { readEnv } from './config.ts';
+import { envDefault, envOptional, envString, envUrl, readEnv } from './config.ts';
 import { InternalError, NotAuthenticatedError, isAppError } from './errors.ts';
 
 /** Who is calling, as the handlers see it: nothing else of the token travels further. */
@@ -15,13 +14,13 @@ export interface Principal {
 }
 
 const config = readEnv({
-  JWT_ISSUER: z.string().min(1),
-  JWT_AUDIENCE: z.string().min(1),
-  JWKS_URI: z.string().url(),
+  JWT_ISSUER: envString(),
+  JWT_AUDIENCE: envString(),
+  JWKS_URI: envUrl(),
   /** When set, the JWKS document itself (the offline twin's dev issuer); otherwise fetched over https. */
-  JWKS_JSON: z.string().optional(),
-  ADMIN_GROUP: z.string().min(1).default('admin'),
-  GROUPS_CLAIM: z.string().min(1).default('cognito:groups'),
+  JWKS_JSON: envOptional(),
+  ADMIN_GROUP: envDefault('admin'),
+  GROUPS_CLAIM: envDefault('cognito:groups'),
 });
 
 function staticJwksCache(json: string): SimpleJwksCache {

@@ -1,6 +1,5 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
-import { readEnv } from './config.ts';
+import { envUrl, readEnv } from './config.ts';
 import { serverMessage, type ServerMessage } from './messages.ts';
 import { queueBody, sqs } from './sqs.ts';
 import { logger } from './logger.ts';
@@ -19,7 +18,7 @@ export interface Publication {
   audiences: string[];
 }
 
-const { BROADCAST_QUEUE_URL } = readEnv({ BROADCAST_QUEUE_URL: z.string().url() });
+const { BROADCAST_QUEUE_URL } = readEnv({ BROADCAST_QUEUE_URL: envUrl() });
 
 /**
  * The one way handlers emit real-time events. It only enqueues (one SQS call for up to ten events);

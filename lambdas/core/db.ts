@@ -1,18 +1,22 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { envFlag, readEnv } from './config.ts';
+import { envFlag, envString, readEnv } from './config.ts';
 
 const config = readEnv({
-  TABLE_NAME: z.string().min(1),
+  TABLE_NAME: envString(),
   /** Ask DynamoDB for consumed capacity on every call and add it to the current meter (benchmarks, tests). */
   DYNAMODB_CAPACITY_METER: envFlag(false),
 });
 
 export const TABLE = config.TABLE_NAME;
 
-/** What one unit of work (a request, a batch) cost in DynamoDB. */
+/**
+ * What one unit of work (a request, a batch) cost in DynamoDB, as DynamoDB reports it. Against
+ * DynamoDB Local that is not always what AWS bills: it reports a TransactWriteItems as the sum of its
+ * DISTINCT per-item costs (three 1 KB puts: 2 units, not 6), and 0 for a Query that finds nothing and
+ * for BatchGetItem keys not found. bench/support/recorder.ts corrects both (docs/benchmarks.md).
+ */
 export interface CapacityMeter {
   calls: number;
   readUnits: number;

@@ -9,8 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { fileTypeFromBuffer } from 'file-type/core';
-import { z } from 'zod';
-import { envFlag, envInt, readEnv } from './config.ts';
+import { envFlag, envInt, envString, readEnv } from './config.ts';
 import { ValidationError } from './errors.ts';
 import type { UploadedFile } from './http/body.ts';
 import type { MediaInput } from './http/media-input.ts';
@@ -18,7 +17,7 @@ import type { MediaInput } from './http/media-input.ts';
 import type { MediaType } from './media-types.ts';
 
 const config = readEnv({
-  MEDIA_BUCKET: z.string().min(1),
+  MEDIA_BUCKET: envString(),
   /** Path-style S3 addressing, for emulators that do not resolve bucket subdomains. */
   S3_FORCE_PATH_STYLE: envFlag(false),
   /**

@@ -1,27 +1,26 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { envFlag, readEnv } from './config.ts';
+import * as z from 'zod/mini';
+import { addIssue, envFlag, readEnv } from './config.ts';
 import { TABLE, db, isConditionFailure } from './db.ts';
 import { ThrottledError } from './errors.ts';
 import { rateKeys } from './keys.ts';
 import type { RateClass } from '../manifest.ts';
 
-const limitsSchema = z
-  .string()
-  .optional()
-  .transform((text, ctx) => {
+const limitsSchema = z.pipe(
+  z.optional(z.string()),
+  z.transform((text: string | undefined, ctx) => {
     const limits: Record<Exclude<RateClass, 'none'>, number> = { standard: 100, create: 20, reaction: 60 };
     for (const part of (text ?? '').split(',').filter(Boolean)) {
       const [name, value] = part.split('=').map((s) => s.trim());
       const n = Number(value);
       if (!name || !(name in limits) || !Number.isInteger(n) || n < 1) {
-        ctx.addIssue({ code: 'custom', message: `bad entry "${part}" (expected e.g. standard=100,create=20)` });
-        return z.NEVER;
+        return addIssue(ctx, `bad entry "${part}" (expected e.g. standard=100,create=20)`);
       }
       limits[name as keyof typeof limits] = n;
     }
     return limits;
-  });
+  }),
+);
 
 const config = readEnv({
   RATE_LIMITS_ENABLED: envFlag(true),

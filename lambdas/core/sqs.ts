@@ -1,6 +1,5 @@
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
-import { readEnv } from './config.ts';
+import { envUrl, readEnv } from './config.ts';
 import { queueUrlVariable, type QueueName } from '../manifest.ts';
 
 // Send to the client's own (regional or configured) endpoint, not the host inside a queue URL:
@@ -21,7 +20,7 @@ export function queueBody(value: unknown): string {
  */
 export function queueSender<T>(queue: QueueName): (message: T, delaySeconds?: number) => Promise<void> {
   const variable = queueUrlVariable(queue);
-  const url = readEnv({ [variable]: z.string().url() })[variable] as string;
+  const url = readEnv({ [variable]: envUrl() })[variable] as string;
   return async (message: T, delaySeconds?: number) => {
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: queueBody(message), DelaySeconds: delaySeconds }));
   };

@@ -1,20 +1,17 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { addIssue as fail } from './config.ts';
 import { ValidationError } from './errors.ts';
 
 /**
  * zod field types that accept and reject exactly what DRF's serializer fields do, with DRF's
- * messages, so 400 bodies read `{"field": ["This field is required."]}` as the apps expect.
+ * messages, so 400 bodies read `{"field": ["This field is required."]}` as the apps expect. Built
+ * with `zod/mini` (see config.ts for why): compose them with `z.pipe`, `z.optional`, `z.transform`.
  */
-type Refinement = z.core.$RefinementCtx;
-
-function fail(ctx: Refinement, message: string): never {
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER as never;
-}
+export type Field<T> = z.ZodMiniType<T, unknown>;
 
 /** A missing optional field skips its checks (zod only runs a transform for a present key then). */
-function optionalUnless<S extends z.ZodType>(required: boolean, schema: S) {
-  return required ? schema : schema.optional();
+function optionalUnless<S extends z.ZodMiniType>(required: boolean, schema: S) {
+  return required ? schema : z.optional(schema);
 }
 
 interface TextOptions {
@@ -25,12 +22,12 @@ interface TextOptions {
 }
 
 /** DRF CharField: numbers become strings; NUL, lone surrogates and over-long text are refused. */
-export function text(options: TextOptions & { required: false; allowNull: true }): z.ZodType<string | null | undefined>;
-export function text(options: TextOptions & { required: false }): z.ZodType<string | undefined>;
-export function text(options: TextOptions & { allowNull: true }): z.ZodType<string | null>;
-export function text(options: TextOptions): z.ZodType<string>;
-export function text({ max, required = true, allowBlank = false, allowNull = false }: TextOptions): z.ZodType<string | null | undefined> {
-  return optionalUnless(required, z.unknown().transform((value, ctx) => {
+export function text(options: TextOptions & { required: false; allowNull: true }): Field<string | null | undefined>;
+export function text(options: TextOptions & { required: false }): Field<string | undefined>;
+export function text(options: TextOptions & { allowNull: true }): Field<string | null>;
+export function text(options: TextOptions): Field<string>;
+export function text({ max, required = true, allowBlank = false, allowNull = false }: TextOptions): Field<string | null | undefined> {
+  return optionalUnless(required, z.pipe(z.unknown(), z.transform((value: unknown, ctx) => {
     if (value === undefined) return required ? fail(ctx, 'This field is required.') : undefined;
     if (value === null) return allowNull ? null : fail(ctx, 'This field may not be null.');
     if (typeof value !== 'string' && typeof value !== 'number') return fail(ctx, 'Not a valid string.');
@@ -41,13 +38,13 @@ export function text({ max, required = true, allowBlank = false, allowNull = fal
     if (result.trim() === '') return allowBlank ? result : fail(ctx, 'This field may not be blank.');
     if ([...result].length > max) return fail(ctx, `Ensure this field has no more than ${max} characters.`);
     return result;
-  }));
+  })));
 }
 
 /** DRF IntegerField: integers, or strings of digits (forms send strings). */
 export function integer(options: { required?: boolean; allowNull?: boolean; min?: number } = {}) {
   const { required = true, allowNull = false, min } = options;
-  return optionalUnless(required, z.unknown().transform((value, ctx): number | null | undefined => {
+  return optionalUnless(required, z.pipe(z.unknown(), z.transform((value: unknown, ctx): number | null | undefined => {
     if (value === undefined || (value === '' && !required)) {
       return required ? fail(ctx, 'This field is required.') : undefined;
     }
@@ -58,18 +55,18 @@ export function integer(options: { required?: boolean; allowNull?: boolean; min?
     if (!Number.isSafeInteger(n)) return fail(ctx, 'A valid integer is required.');
     if (min !== undefined && n < min) return fail(ctx, `Ensure this value is greater than or equal to ${min}.`);
     return n;
-  }));
+  })));
 }
 
 /** DRF ChoiceField. */
 export function choice<const T extends string>(choices: readonly T[], options: { required?: boolean; allowNull?: boolean } = {}) {
   const { required = true, allowNull = false } = options;
-  return optionalUnless(required, z.unknown().transform((value, ctx): T | null | undefined => {
+  return optionalUnless(required, z.pipe(z.unknown(), z.transform((value: unknown, ctx): T | null | undefined => {
     if (value === undefined) return required ? fail(ctx, 'This field is required.') : undefined;
     if (value === null || (value === '' && allowNull)) return allowNull ? null : fail(ctx, 'This field may not be null.');
     if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
     return fail(ctx, `"${typeof value === 'string' ? value : JSON.stringify(value)}" is not a valid choice.`);
-  }));
+  })));
 }
 
 function pythonTypeName(value: unknown): string {
@@ -85,7 +82,7 @@ function pythonTypeName(value: unknown): string {
  * Validates a request payload against a shape of DRF-like fields; unknown fields are ignored as DRF
  * ignores them. Every failing field is reported at once.
  */
-export function validate<T extends z.ZodRawShape>(shape: T, input: unknown): z.infer<z.ZodObject<T>> {
+export function validate<T extends z.core.$ZodLooseShape>(shape: T, input: unknown): z.infer<z.ZodMiniObject<T>> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ValidationError({
       non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(input)}.`],

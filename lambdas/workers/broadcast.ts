@@ -1,17 +1,16 @@
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
-import { z } from 'zod';
 import type { BroadcastJob } from '../core/broadcast.ts';
-import { envInt, readEnv } from '../core/config.ts';
+import { envInt, envUrl, readEnv } from '../core/config.ts';
 import { logger } from '../core/logger.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
 import { queueBody, sqs } from '../core/sqs.ts';
 import { groupConnections, removeConnection } from '../repositories/connections.ts';
 
 const config = readEnv({
-  WS_MANAGEMENT_ENDPOINT: z.string().url(),
-  BROADCAST_QUEUE_URL: z.string().url(),
+  WS_MANAGEMENT_ENDPOINT: envUrl(),
+  BROADCAST_QUEUE_URL: envUrl(),
   /** Connections one invocation delivers to; a bigger audience is split into chunk jobs run in parallel. */
   BROADCAST_CHUNK_SIZE: envInt(1000),
   /** Concurrent PostToConnection calls per invocation. */

@@ -1,6 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
-import { envInt, readEnv } from '../core/config.ts';
+import { envInt, envString, readEnv } from '../core/config.ts';
 import { logger } from '../core/logger.ts';
 import type { Notification, NotificationsMessage } from '../core/notifications-queue.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
@@ -8,7 +7,7 @@ import { queueBody } from '../core/sqs.ts';
 import { markPushed, recordNotification, type PushPolicy } from '../repositories/notifications.ts';
 
 const config = readEnv({
-  NOTIFICATIONS_TOPIC_ARN: z.string().min(1),
+  NOTIFICATIONS_TOPIC_ARN: envString(),
   /** Pushes per recipient per minute; the rest are kept in-app only ("throttle notifications"). */
   NOTIFICATIONS_PUSH_PER_MINUTE: envInt(10),
   NOTIFICATIONS_RETENTION_DAYS: envInt(90),

@@ -1,76 +1,15 @@
 import 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
-import type { Twin } from '../../local/twin.ts';
+import { startTwinProcess, stopTwinProcess, type TwinInfo } from '../../local/twin-process.ts';
+
+// The spawn logic lives in local/twin-process.ts (the benchmarks start twins the same way).
+export { cleanEnv, startTwinProcess, stopTwinProcess, type TwinInfo } from '../../local/twin-process.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     twin: TwinInfo;
   }
-}
-
-/** What test files need of a twin; plain data, it crosses into the test workers. */
-export type TwinInfo = Omit<Twin, 'issuer' | 'drain' | 'stop' | 'connectionCount'>;
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/**
- * Starts a twin for this project exactly as `npm start` does, in its own process (its own handler
- * modules and configuration): random ports, in-memory data, failed queue messages retried after 1 s.
- */
-/** Settings a twin gives its handlers: a test worker has them (handler-env.ts); a new twin must not inherit them. */
-const HANDLER_SETTING = /^(AWS_|TABLE_NAME$|MEDIA_|S3_|JWT_|JWKS_|ADMIN_GROUP$|GROUPS_CLAIM$|DYNAMODB_|WS_MANAGEMENT|NOTIFICATIONS_|POWERTOOLS_|RATE_LIMITS)|_QUEUE_URL$/;
-
-export function cleanEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !HANDLER_SETTING.test(name))) as Record<string, string>;
-}
-
-export async function startTwinProcess(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; info: TwinInfo }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-    cwd: ROOT,
-    env: {
-      ...cleanEnv(),
-      PORT: '0',
-      WS_PORT: '0',
-      VENTROOM_DATA_DIR: ':memory:',
-      VENTROOM_RETRY_DELAY_SECONDS: '1',
-      VENTROOM_READY_JSON: '1',
-      NODE_ENV: 'test',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const info = await new Promise<TwinInfo>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error('twin did not become ready within 120 s')), 120_000);
-    child.once('exit', (code) => reject(new Error(`twin exited during start (code ${code})`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split('\n').find((l) => l.startsWith('VENTROOM_READY '));
-      if (line) {
-        clearTimeout(timer);
-        resolve(JSON.parse(line.slice('VENTROOM_READY '.length)) as TwinInfo);
-      }
-    });
-  });
-  // Keep the child's logs visible (handler errors are JSON lines, the twin's own start with "["),
-  // without its banner.
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const lines = chunk.toString().split('\n').filter((line) => line.startsWith('{') || line.startsWith('['));
-    if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
-  });
-  return { child, info };
-}
-
-export async function stopTwinProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 let running: ChildProcess | undefined;

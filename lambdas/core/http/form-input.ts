@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ValidationError, isAppError } from '../errors.ts';
 import { MEDIA_LIMITS } from '../media.ts';
 import { validate } from '../validation.ts';
@@ -10,17 +10,17 @@ import { mediaInput, type MediaInput } from './media-input.ts';
  * Parses a create/update body that may carry one media file (JSON, multipart or urlencoded) and
  * validates its fields, collecting every field's error and the media's into one DRF 400.
  */
-export async function fieldsWithMedia<T extends z.ZodRawShape>(
+export async function fieldsWithMedia<T extends z.core.$ZodLooseShape>(
   event: APIGatewayProxyEventV2,
   shape: T,
-): Promise<Partial<z.infer<z.ZodObject<T>>> & { media?: MediaInput }> {
+): Promise<Partial<z.infer<z.ZodMiniObject<T>>> & { media?: MediaInput }> {
   const body = await parseBody(event, { maxFileBytes: MEDIA_LIMITS.inlineBytes, maxFiles: 1 });
   const errors: Record<string, string[]> = {};
   const collect = (error: unknown) => {
     if (!(isAppError(error) && error instanceof ValidationError)) throw error;
     Object.assign(errors, error.fields);
   };
-  let fields: Partial<z.infer<z.ZodObject<T>>> = {};
+  let fields: Partial<z.infer<z.ZodMiniObject<T>>> = {};
   let media: MediaInput | undefined;
   try {
     fields = validate(shape, body.fields ?? {});

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { addIssue } from '../../core/config.ts';
 import { fieldsWithMedia } from '../../core/http/form-input.ts';
 import type { MediaInput } from '../../core/http/media-input.ts';
 import { text } from '../../core/validation.ts';
@@ -12,15 +13,14 @@ export const COMMENT_TEXT_MAX = 10_000;
  * value mean "no parent", an integer (or a string of digits) is an id to look up, anything else is
  * the wrong type. Whether the id names a comment is for the domain to say.
  */
-const parentField = z.unknown().transform((value, ctx): number | null | undefined => {
+const parentField = z.pipe(z.unknown(), z.transform((value: unknown, ctx): number | null | undefined => {
   if (value === undefined) return undefined;
   if (value === null || value === '' || value === 'null') return null;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
   if (typeof value === 'string' && /^\s*-?\d{1,15}\s*$/.test(value)) return Number(value);
   const type = typeof value === 'string' ? 'str' : Array.isArray(value) ? 'list' : typeof value === 'boolean' ? 'bool' : typeof value === 'number' ? 'float' : 'dict';
-  ctx.addIssue({ code: 'custom', message: `Incorrect type. Expected pk value, received ${type}.` });
-  return z.NEVER;
-});
+  return addIssue(ctx, `Incorrect type. Expected pk value, received ${type}.`);
+}));
 
 export interface CommentInput {
   text?: string;
@@ -33,5 +33,5 @@ export async function commentInput(event: APIGatewayProxyEventV2, mode: 'create'
   const textField = mode === 'patch' ? text({ max: COMMENT_TEXT_MAX, required: false }) : text({ max: COMMENT_TEXT_MAX });
   // `parent` is fixed at creation: an update ignores it, as DRF ignores read-only fields.
   if (mode !== 'create') return fieldsWithMedia(event, { text: textField });
-  return fieldsWithMedia(event, { text: textField, parent: parentField.optional() });
+  return fieldsWithMedia(event, { text: textField, parent: z.optional(parentField) });
 }

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { addIssue } from '../../core/config.ts';
 import { parseBody } from '../../core/http/body.ts';
 import { REACTION_TYPES, normalizeReaction, type ReactionType } from '../../core/reactions.ts';
 import { choice, integer, text, validate } from '../../core/validation.ts';
@@ -8,17 +9,19 @@ import type { ContentType } from '../../domain/notify.ts';
 const CONTENT_TYPES = ['ventpost', 'ventcomment'] as const;
 
 /** A CharField whose value the view checks, with the spec's own message. */
-const contentType = text({ max: 50 }).transform((value, ctx): ContentType => {
-  if ((CONTENT_TYPES as readonly string[]).includes(value)) return value as ContentType;
-  ctx.addIssue({ code: 'custom', message: "Invalid content type. Must be 'ventpost' or 'ventcomment'." });
-  return z.NEVER;
-});
+const contentType = z.pipe(
+  text({ max: 50 }),
+  z.transform((value: string, ctx): ContentType => {
+    if ((CONTENT_TYPES as readonly string[]).includes(value)) return value as ContentType;
+    return addIssue(ctx, "Invalid content type. Must be 'ventpost' or 'ventcomment'.");
+  }),
+);
 
 /** ❤ arrives with or without U+FE0F depending on the keyboard; both mean the documented ❤️. */
-const reactionType = z
-  .unknown()
-  .transform((value) => (typeof value === 'string' ? (normalizeReaction(value) ?? value) : value))
-  .pipe(choice(REACTION_TYPES));
+const reactionType = z.pipe(
+  z.pipe(z.unknown(), z.transform((value: unknown) => (typeof value === 'string' ? (normalizeReaction(value) ?? value) : value))),
+  choice(REACTION_TYPES),
+);
 
 export interface ReactionTargetInput {
   contentType: ContentType;
