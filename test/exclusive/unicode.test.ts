@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { call, createPost, drain, newUser, type TestUser } from '../support/api.ts';
 import { FUZZ_CASES, FUZZ_SEED, hostileString } from '../support/fuzz.ts';
+import { rotatingUsers } from '../support/fuzz-run.ts';
 import { WsClient } from '../support/ws.ts';
 
 /**
@@ -118,11 +119,10 @@ describe('unicode round-trips exactly or is refused with a 400', () => {
   });
 
   it(`random text: ${FUZZ_CASES / 10} cases, each either exact on every read or a 400 on its field`, async () => {
-    const users = Array.from({ length: 20 }, () => newUser());
-    let n = 0;
+    const users = rotatingUsers(15);
     await fc.assert(
       fc.asyncProperty(fc.oneof(hostileString, fc.string({ unit: 'binary', minLength: 1, maxLength: 200 })), async (text) => {
-        const user = await users[Math.floor(n++ / 15) % users.length]!;
+        const user = await users();
         const created = await call('POST', '/api/ventroom/posts/', { user, json: { content: text } });
         expect([201, 400]).toContain(created.status);
         if (created.status === 400) {
