@@ -5,6 +5,7 @@ import { groups } from '../core/groups.ts';
 import { logger } from '../core/logger.ts';
 import type { ViewsMessage } from '../core/views-queue.ts';
 import { refreshTrendingIfStale } from '../domain/trending-snapshot.ts';
+import { viewTotals } from '../repositories/posts.ts';
 import { countViews, type View } from '../repositories/views.ts';
 
 interface PostViews {
@@ -36,8 +37,14 @@ function parse(body: string): ViewsMessage | undefined {
  * batch with the post's latest count. A post whose write fails fails only the messages that named it
  * (partial batch failure); their other views are already recorded and are not counted twice on retry.
  * A deleted or unknown post is skipped (not failed: retrying cannot bring it back). After a batch
- * that counted something, the trending snapshot is refreshed if it is stale.
+ * that counted something, the trending snapshot is refreshed if it is stale. A redelivered message
+ * that finds its views already counted (the invocation before died between its transaction and its
+ * broadcast) sends the post's count again: the event is at least once, like the count is exactly once.
  */
+function viewUpdate(postId: number, views: number): Publication {
+  return { type: 'ventroom_post_view_updated', data: { post_id: postId, views }, audiences: [groups.post(postId), groups.feed] };
+}
+
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   logger.addContext(context);
   const failed = new Set<string>();
@@ -58,7 +65,10 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     }
   }
 
+  const redelivered = new Set(event.Records.filter((record) => Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1).map((record) => record.messageId));
+  const resend: number[] = [];
   const updates: Publication[] = [];
+  let counted = 0;
   const limit = pLimit(8);
   await Promise.all(
     [...byPost].map(([postId, entry]) =>
@@ -66,12 +76,10 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
         try {
           const outcome = await countViews(postId, [...entry.views.values()]);
           if (outcome.status === 'counted') {
-            updates.push({
-              type: 'ventroom_post_view_updated',
-              data: { post_id: postId, views: outcome.views },
-              audiences: [groups.post(postId), groups.feed],
-            });
+            counted += 1;
+            updates.push(viewUpdate(postId, outcome.views));
           }
+          else if (outcome.status === 'nothing-new' && [...entry.messageIds].some((id) => redelivered.has(id))) resend.push(postId);
         } catch (error) {
           logger.error('Counting views failed', { postId, error: error as Error });
           for (const id of entry.messageIds) failed.add(id);
@@ -79,8 +87,15 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
       }),
     ),
   );
+  if (resend.length > 0) {
+    const totals = await viewTotals(resend).catch((error) => {
+      logger.error('Reading counts to resend failed', { error: error as Error });
+      return new Map<number, number>();
+    });
+    for (const [postId, views] of totals) updates.push(viewUpdate(postId, views));
+  }
   await publish(...updates);
-  if (updates.length > 0) {
+  if (counted > 0) {
     // Best effort: a failed refresh must not fail views that are already counted; readers refresh too.
     await refreshTrendingIfStale(new Date()).catch((error) => logger.error('Trending refresh failed', { error: error as Error }));
   }

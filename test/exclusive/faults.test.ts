@@ -11,6 +11,7 @@ import { handler as reactionHandler } from '../../lambdas/http/reactions/create.
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { queueClient } from '../support/queues.ts';
 import { comment } from '../support/comments.ts';
+import { WsClient } from '../support/ws.ts';
 import { handler as createHandler } from '../../lambdas/http/posts/create.ts';
 import { handler as deleteHandler } from '../../lambdas/http/posts/delete.ts';
 import { handler as updateHandler } from '../../lambdas/http/posts/update.ts';
@@ -172,6 +173,8 @@ describe('worker crashes and redelivery', () => {
     const author = await newUser();
     const post = await createPost(author);
     const viewers = await Promise.all([newUser(), newUser(), newUser()]);
+    const watcher = await WsClient.connect(await newUser());
+    await watcher.request({ type: 'join_ventroom_post', data: { post_id: post.id } }, 'ventroom_post_joined');
     const event = sqsEvent(viewers.map((viewer) => viewsMessage(viewer.id, [post.id])));
     const first = await withDbFaults([{ kind: 'crash', operations: ['TransactWriteItems'], times: 1 }], ([fault]) =>
       invokeWorker(viewsWorker, event).then((result) => {
@@ -189,6 +192,11 @@ describe('worker crashes and redelivery', () => {
     expect(await storedViews(post.id)).toBe(3);
     await drain();
     expect((await auditTable(db, TABLE)).problems).toEqual([]);
+    // The crashed invocation broadcast nothing; the redeliveries send the count it never sent.
+    const updates = watcher.received.filter((m) => m.type === 'ventroom_post_view_updated' && m.data.post_id === post.id);
+    expect(updates.length).toBeGreaterThanOrEqual(1);
+    expect(updates.every((m) => m.data.views === 3)).toBe(true);
+    await watcher.close();
   });
 
   it('views worker under transaction conflicts and throttling: retried, then counted once', async () => {
