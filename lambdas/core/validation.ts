@@ -26,6 +26,8 @@ export function text(options: TextOptions & { required: false; allowNull: true }
 export function text(options: TextOptions & { required: false }): Field<string | undefined>;
 export function text(options: TextOptions & { allowNull: true }): Field<string | null>;
 export function text(options: TextOptions): Field<string>;
+const CONTROL = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 export function text({ max, required = true, allowBlank = false, allowNull = false }: TextOptions): Field<string | null | undefined> {
   return optionalUnless(required, z.pipe(z.unknown(), z.transform((value: unknown, ctx) => {
     if (value === undefined) return required ? fail(ctx, 'This field is required.') : undefined;
@@ -35,6 +37,9 @@ export function text({ max, required = true, allowBlank = false, allowNull = fal
     // Stored text must read back byte for byte: a lone surrogate cannot be encoded as UTF-8.
     if (!result.isWellFormed()) return fail(ctx, 'Invalid unicode: the text contains a lone surrogate.');
     if (result.includes('\u0000')) return fail(ctx, 'Null characters are not allowed.');
+    // Other C0 controls and DEL (tab and line breaks are text): JSON escapes each as six bytes, and
+    // a page of them could outgrow Lambda's 6 MB response; they are also a terminal/log hazard.
+    if (CONTROL.test(result)) return fail(ctx, 'Control characters are not allowed.');
     if (result.trim() === '') return allowBlank ? result : fail(ctx, 'This field may not be blank.');
     if ([...result].length > max) return fail(ctx, `Ensure this field has no more than ${max} characters.`);
     return result;

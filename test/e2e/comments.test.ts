@@ -41,7 +41,7 @@ describe('comments: create and read back', () => {
     expect((await call('POST', path, { user, json: {} })).body).toEqual({ text: ['This field is required.'] });
     expect((await call('POST', path, { user, json: { text: '  ' } })).body).toEqual({ text: ['This field may not be blank.'] });
     expect((await call('POST', path, { user, json: { text: null } })).body).toEqual({ text: ['This field may not be null.'] });
-    expect((await call('POST', path, { user, json: { text: 'x'.repeat(10_001) } })).body).toEqual({ text: ['Ensure this field has no more than 10000 characters.'] });
+    expect((await call('POST', path, { user, json: { text: 'x'.repeat(2_001) } })).body).toEqual({ text: ['Ensure this field has no more than 2000 characters.'] });
     expect((await call('POST', path, { user, json: { text: 'ok', parent: 'abc' } })).body).toEqual({ parent: ['Incorrect type. Expected pk value, received str.'] });
     const missingParent = await call('POST', path, { user, json: { text: 'ok', parent: 999_999_999 } });
     expect(missingParent.status).toBe(400);

@@ -19,12 +19,13 @@ const ACCEPTED: Record<string, string> = {
   astral: '𝕏𝔸𝕃 \u{10ffff} \u{e0041}\u{e007f} 𓀀',
   invisible: 'zero\u200bwidth\u200d joiner \ufeffbom \u00ad',
   separators: 'line\u2028para\u2029tab\tcr\rlf\n',
-  controls: 'bell\u0007 esc\u001b del\u007f c1\u0085',
+  c1: 'next line\u0085 csi\u009b',
   markup: '<script>alert("x")</script> &amp; \\" \' ` ${x} {{x}} %00 %s',
   max: '😀'.repeat(150),
 };
 const REFUSED: Record<string, string> = {
   nul: 'before\u0000after',
+  controls: 'bell\u0007 esc\u001b del\u007f',
   'lone high surrogate': 'a\ud800b',
   'lone low surrogate': '\udfffz',
   'reversed pair': '\ude00\ud83d',

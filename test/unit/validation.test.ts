@@ -33,6 +33,9 @@ describe('DRF-like field validation', () => {
     expect(errorsOf(() => validate(shape, { content: true }))).toEqual({ content: ['Not a valid string.'] });
     expect(errorsOf(() => validate(shape, { content: ['x'] }))).toEqual({ content: ['Not a valid string.'] });
     expect(errorsOf(() => validate(shape, { content: 'a\u0000' }))).toEqual({ content: ['Null characters are not allowed.'] });
+    expect(errorsOf(() => validate(shape, { content: 'a\u001b[2J' }))).toEqual({ content: ['Control characters are not allowed.'] });
+    expect(errorsOf(() => validate(shape, { content: 'del\u007f' }))).toEqual({ content: ['Control characters are not allowed.'] });
+    expect(validate(shape, { content: 'a\tb\nc\r' }).content).toBe('a\tb\nc\r');
     expect(errorsOf(() => validate(shape, { content: '\udc00' }))).toEqual({ content: ['Invalid unicode: the text contains a lone surrogate.'] });
     expect(errorsOf(() => validate(shape, { content: null }))).toEqual({ content: ['This field may not be null.'] });
   });

@@ -5,8 +5,12 @@ import { fieldsWithMedia } from '../../core/http/form-input.ts';
 import type { MediaInput } from '../../core/http/media-input.ts';
 import { text } from '../../core/validation.ts';
 
-/** Not in the spec (DRF's TextField has no cap); bounded so a comment stays a small DynamoDB item. */
-export const COMMENT_TEXT_MAX = 10_000;
+/**
+ * Not in the spec (DRF's TextField has no cap). Bounded so a comment stays a small item and the
+ * largest comments page (100 comments, each with 3 replies, 4 bytes per character at worst) stays
+ * well under Lambda's 6 MB response limit.
+ */
+export const COMMENT_TEXT_MAX = 2_000;
 
 /**
  * DRF's PrimaryKeyRelatedField(allow_null=True) as far as a body can tell: null or an empty form
