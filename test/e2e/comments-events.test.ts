@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, createPost, newUser, type TestUser } from '../support/api.ts';
+import { call, createPost, drain, newUser, type TestUser } from '../support/api.ts';
 import { comment, settle } from '../support/comments.ts';
 import { WsClient } from '../support/ws.ts';
 
@@ -115,6 +115,8 @@ describe('comment events: each audience once, nobody else, never a notice about 
     const author = await newUser();
     const post = await createPost(owner);
     const target = await comment(author, post.id, 'original');
+    // The creation's own event is delivered before anyone joins: the watcher hears only what follows.
+    await drain();
     const watcher = await watching(await newUser(), post.id);
     const [ownerWs, authorWs] = await Promise.all([WsClient.connect(owner), WsClient.connect(author)]);
     const elsewhere = await watching(await newUser(), (await createPost(owner)).id);
