@@ -21,13 +21,14 @@ interface TextOptions {
   allowNull?: boolean;
 }
 
+/** C0 controls other than tab and line breaks, and DEL. */
+const CONTROL = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 /** DRF CharField: numbers become strings; NUL, lone surrogates and over-long text are refused. */
 export function text(options: TextOptions & { required: false; allowNull: true }): Field<string | null | undefined>;
 export function text(options: TextOptions & { required: false }): Field<string | undefined>;
 export function text(options: TextOptions & { allowNull: true }): Field<string | null>;
 export function text(options: TextOptions): Field<string>;
-const CONTROL = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-
 export function text({ max, required = true, allowBlank = false, allowNull = false }: TextOptions): Field<string | null | undefined> {
   return optionalUnless(required, z.pipe(z.unknown(), z.transform((value: unknown, ctx) => {
     if (value === undefined) return required ? fail(ctx, 'This field is required.') : undefined;
