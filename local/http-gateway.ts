@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DEFAULT_TIMEOUT_SECONDS, httpRoutes, type HttpRoute } from '../lambdas/manifest.ts';
+import { httpApiEvent } from './lambda-events.ts';
 import { invoke, LambdaTimeoutError, loadHandler, type LambdaHandler } from './lambda-runtime.ts';
 
 /**
@@ -51,21 +51,6 @@ function compile(route: HttpRoute, handler: LambdaHandler): CompiledRoute {
   };
 }
 
-/** API Gateway passes text bodies as they are and base64-encodes anything binary (multipart too). */
-function isTextual(contentType: string | undefined): boolean {
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  return (
-    type === '' ||
-    type.startsWith('text/') ||
-    type === 'application/json' ||
-    type.endsWith('+json') ||
-    type === 'application/xml' ||
-    type.endsWith('+xml') ||
-    type === 'application/javascript' ||
-    type === 'application/x-www-form-urlencoded'
-  );
-}
-
 function headersOf(request: http.IncomingMessage): { headers: Record<string, string>; cookies: string[] } {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
@@ -88,41 +73,18 @@ function buildEvent(
   const { headers, cookies } = headersOf(request);
   headers['x-forwarded-proto'] ??= 'http';
   headers['x-forwarded-for'] ??= request.socket.remoteAddress ?? '127.0.0.1';
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
-  const textual = isTextual(headers['content-type']);
-  const now = new Date();
-  const routeKey = `${request.method} ${compiled.route.path}`;
-  return {
-    version: '2.0',
-    routeKey,
+  return httpApiEvent({
+    method: request.method!,
+    routePath: compiled.route.path,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
-    cookies: cookies.length ? cookies : undefined,
     headers,
-    queryStringParameters: Object.keys(query).length ? query : undefined,
-    pathParameters: Object.keys(pathParameters).length ? pathParameters : undefined,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: (headers.host ?? 'localhost').split('.')[0]!,
-      http: {
-        method: request.method!,
-        path: url.pathname,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    body: body.length === 0 ? undefined : textual ? body.toString('utf8') : body.toString('base64'),
-    isBase64Encoded: body.length > 0 && !textual,
-  };
+    cookies,
+    pathParameters,
+    body,
+    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+    protocol: `HTTP/${request.httpVersion}`,
+  });
 }
 
 function send(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Consumer } from '../lambdas/manifest.ts';
+import { sqsRecord } from './lambda-events.ts';
 import { invoke, type LambdaHandler } from './lambda-runtime.ts';
 
 /**
@@ -52,35 +53,32 @@ export interface Poller {
 
 function record(message: Message, options: PollerOptions): SQSRecord {
   const attributes = message.Attributes ?? {};
-  return {
+  return sqsRecord({
     messageId: message.MessageId!,
     receiptHandle: message.ReceiptHandle!,
     body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? 'local',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
+    receiveCount: Number(attributes.ApproximateReceiveCount ?? 1),
+    sentTimestamp: attributes.SentTimestamp,
+    firstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp,
+    senderId: attributes.SenderId,
     messageAttributes: Object.fromEntries(
       Object.entries(message.MessageAttributes ?? {})
         .filter(([name]) => name !== COPY_ATTRIBUTE)
         .map(([name, value]) => [
-        name,
-        {
-          dataType: value.DataType ?? 'String',
-          stringValue: value.StringValue,
-          binaryValue: value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : undefined,
-          stringListValues: [],
-          binaryListValues: [],
-        },
-      ]),
+          name,
+          {
+            dataType: value.DataType ?? 'String',
+            stringValue: value.StringValue,
+            binaryValue: value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : undefined,
+            stringListValues: [],
+            binaryListValues: [],
+          },
+        ]),
     ),
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: options.queueArn,
-    awsRegion: options.region,
-  };
+    md5OfBody: message.MD5OfBody,
+    queueArn: options.queueArn,
+    region: options.region,
+  });
 }
 
 /** Which messages of a batch failed, per the ReportBatchItemFailures contract. */

@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { httpRoutes, wsRoutes, consumers, DEFAULT_TIMEOUT_SECONDS, type HttpMethod, type HttpRoute } from '../../lambdas/manifest.ts';
+import { httpApiEvent, sqsRecord } from '../../local/lambda-events.ts';
 import { invoke, loadHandler, type LambdaHandler } from '../../local/lambda-runtime.ts';
 import { connectionId, requestContext } from '../../local/ws-gateway.ts';
 import type { BenchUser } from './twin.ts';
@@ -66,37 +67,18 @@ export interface HttpOutcome {
 
 export function httpEvent(call: HttpCall, routePath: string, params: Record<string, string>): APIGatewayProxyEventV2 {
   const url = new URL(call.path, 'http://bench.local');
-  const now = new Date();
-  const routeKey = `${call.method} ${routePath}`;
-  const headers: Record<string, string> = {
-    host: 'bench.local',
-    'x-forwarded-proto': 'http',
-    authorization: `Bearer ${call.user.token}`,
-  };
+  const headers: Record<string, string> = { host: 'bench.local', 'x-forwarded-proto': 'http', authorization: `Bearer ${call.user.token}` };
   if (call.json !== undefined) headers['content-type'] = 'application/json';
-  return {
-    version: '2.0',
-    routeKey,
+  return httpApiEvent({
+    method: call.method,
+    routePath,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
-    queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
-    pathParameters: Object.keys(params).length ? params : undefined,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'bench',
-      domainName: 'bench.local',
-      domainPrefix: 'bench',
-      http: { method: call.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    body: call.json === undefined ? undefined : JSON.stringify(call.json),
-    isBase64Encoded: false,
-  };
+    pathParameters: params,
+    body: call.json === undefined ? undefined : Buffer.from(JSON.stringify(call.json)),
+    apiId: 'bench',
+  });
 }
 
 export async function invokeHttp(call: HttpCall): Promise<HttpOutcome> {
@@ -155,24 +137,7 @@ export async function invokeWsMessage(connectionId: string, message: { type: str
 
 /** A batch as the event source mapping hands it to a consumer. */
 export function sqsEvent(bodies: string[], queueArn = 'arn:aws:sqs:us-east-1:000000000000:bench'): SQSEvent {
-  return {
-    Records: bodies.map((body) => ({
-      messageId: randomUUID(),
-      receiptHandle: randomUUID(),
-      body,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: String(Date.now()),
-        SenderId: 'bench',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: queueArn,
-      awsRegion: 'us-east-1',
-    })),
-  };
+  return { Records: bodies.map((body) => sqsRecord({ body, senderId: 'bench', queueArn })) };
 }
 
 export async function invokeConsumer(consumerId: string, bodies: string[]): Promise<{ batchItemFailures?: { itemIdentifier: string }[] }> {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
+import { httpApiEvent, sqsRecord } from '../../local/lambda-events.ts';
 import { lambdaContext, type LambdaHandler } from '../../local/lambda-runtime.ts';
 import type { TestUser } from './api.ts';
 
@@ -24,29 +24,16 @@ export function httpEvent(request: HttpCall): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = { host: 'ventroom.test', 'x-forwarded-proto': 'https', ...request.headers };
   if (request.user) headers.authorization = `Bearer ${request.user.token}`;
   if (request.json !== undefined) headers['content-type'] ??= 'application/json';
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey: `${request.method} ${request.path}`,
+  return httpApiEvent({
+    method: request.method,
+    routePath: request.path,
     rawPath: request.path,
-    rawQueryString: request.query ?? '',
+    rawQueryString: request.query,
     headers,
     pathParameters: request.pathParameters,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'test',
-      domainName: 'ventroom.test',
-      domainPrefix: 'ventroom',
-      http: { method: request.method, path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: randomUUID(),
-      routeKey: `${request.method} ${request.path}`,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    body: request.raw ? request.raw.toString('base64') : request.json === undefined ? undefined : JSON.stringify(request.json),
-    isBase64Encoded: request.raw !== undefined,
-  };
+    body: request.raw ?? (request.json === undefined ? undefined : Buffer.from(JSON.stringify(request.json))),
+    apiId: 'test',
+  });
 }
 
 export interface HandlerResponse {
@@ -65,23 +52,8 @@ export async function invokeHttp(handler: LambdaHandler, request: HttpCall): Pro
 /** An SQS event of the given bodies (`receiveCount` > 1 marks a redelivery). */
 export function sqsEvent(bodies: string[], options: { receiveCount?: number; messageIds?: string[] } = {}): SQSEvent {
   return {
-    Records: bodies.map(
-      (body, index): SQSRecord => ({
-        messageId: options.messageIds?.[index] ?? randomUUID(),
-        receiptHandle: randomUUID(),
-        body,
-        attributes: {
-          ApproximateReceiveCount: String(options.receiveCount ?? 1),
-          SentTimestamp: String(Date.now()),
-          SenderId: 'test',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:test',
-        awsRegion: 'us-east-1',
-      }),
+    Records: bodies.map((body, index) =>
+      sqsRecord({ body, messageId: options.messageIds?.[index], receiveCount: options.receiveCount, senderId: 'test', queueArn: 'arn:aws:sqs:us-east-1:000000000000:test' }),
     ),
   };
 }
