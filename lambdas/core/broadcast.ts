@@ -1,7 +1,6 @@
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { envUrl, readEnv } from './config.ts';
 import { serverMessage, type ServerMessage } from './messages.ts';
-import { queueBody, sqs } from './sqs.ts';
+import { sendBatch } from './sqs.ts';
 import { logger } from './logger.ts';
 
 /** What travels on the broadcast queue: one event and the groups that should receive it. */
@@ -41,16 +40,5 @@ async function enqueue(publications: Publication[]): Promise<void> {
       message: serverMessage(publication.type, publication.data),
       audiences: [...new Set(publication.audiences)],
     }));
-  for (let start = 0; start < jobs.length; start += 10) {
-    const batch = jobs.slice(start, start + 10);
-    const result = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: BROADCAST_QUEUE_URL,
-        Entries: batch.map((job, index) => ({ Id: String(index), MessageBody: queueBody(job) })),
-      }),
-    );
-    if (result.Failed && result.Failed.length > 0) {
-      throw new Error(`Broadcast enqueue failed: ${result.Failed.map((f) => f.Code).join(', ')}`);
-    }
-  }
+  await sendBatch(BROADCAST_QUEUE_URL, jobs);
 }

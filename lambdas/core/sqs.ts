@@ -1,4 +1,4 @@
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { envUrl, readEnv } from './config.ts';
 import { queueUrlVariable, type QueueName } from '../manifest.ts';
 
@@ -24,4 +24,22 @@ export function queueSender<T>(queue: QueueName): (message: T, delaySeconds?: nu
   return async (message: T, delaySeconds?: number) => {
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: queueBody(message), DelaySeconds: delaySeconds }));
   };
+}
+
+/**
+ * Sends messages in batches of ten. SendMessageBatch can refuse single entries while taking the
+ * rest; those are sent again (with backoff) rather than failing the whole call, so a caller that
+ * retries on a throw re-sends as little as possible.
+ */
+export async function sendBatch(queueUrl: string, messages: unknown[]): Promise<void> {
+  for (let start = 0; start < messages.length; start += 10) {
+    let pending = messages.slice(start, start + 10).map((message, index) => ({ Id: String(index), MessageBody: queueBody(message) }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= 5) throw new Error(`SQS refused ${pending.length} message(s) five times`);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
+      const refused = new Set((result.Failed ?? []).map((failure) => failure.Id));
+      pending = pending.filter((entry) => refused.has(entry.Id));
+    }
+  }
 }

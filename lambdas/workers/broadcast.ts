@@ -1,11 +1,10 @@
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import type { BroadcastJob } from '../core/broadcast.ts';
 import { envInt, envUrl, readEnv } from '../core/config.ts';
 import { logger } from '../core/logger.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
-import { queueBody, sqs } from '../core/sqs.ts';
+import { sendBatch } from '../core/sqs.ts';
 import { groupConnections, removeConnection } from '../repositories/connections.ts';
 
 const config = readEnv({
@@ -29,19 +28,6 @@ async function resolveAudience(groups: string[]): Promise<string[]> {
     for await (const page of groupConnections(group)) for (const id of page) unique.add(id);
   }
   return [...unique];
-}
-
-async function enqueueChunks(jobs: BroadcastJob[]): Promise<void> {
-  for (let start = 0; start < jobs.length; start += 10) {
-    const batch = jobs.slice(start, start + 10);
-    const result = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: config.BROADCAST_QUEUE_URL,
-        Entries: batch.map((job, index) => ({ Id: String(index), MessageBody: queueBody(job) })),
-      }),
-    );
-    if (result.Failed?.length) throw new Error(`Could not enqueue ${result.Failed.length} broadcast chunks`);
-  }
 }
 
 /** Posts to each connection with bounded concurrency; answers the ones that failed for a retry. */
@@ -76,24 +62,33 @@ function chunk<T>(items: T[], size: number): T[][] {
 }
 
 /**
- * One event: resolve its groups (or take a chunk's ready list), split a large audience into chunk
- * jobs for parallel invocations, deliver. A connection that already got the event is never sent it
- * again: when only some deliveries fail, just those are re-enqueued; when all fail, the record fails
- * and SQS retries it (then the DLQ).
+ * One event. A job names groups (resolved here, each connection once) or, as a chunk job, a ready
+ * list of connections. An audience larger than one chunk is handed out entirely as chunk jobs, run
+ * by parallel invocations; this job then delivers nothing itself, so if it fails and is retried no
+ * connection was sent the event yet. Delivery never sends a connection the event twice: when all
+ * deliveries of a job fail, the job fails and SQS retries it (then the DLQ); when only some fail,
+ * just those go back on the queue as a chunk job.
  */
 async function handleJob(job: BroadcastJob): Promise<void> {
   let targets = job.connection_ids;
   if (!targets) {
     const everyone = await resolveAudience(job.audiences);
-    const [first = [], ...rest] = chunk(everyone, config.BROADCAST_CHUNK_SIZE);
-    await enqueueChunks(rest.map((ids) => ({ ...job, connection_ids: ids })));
-    targets = first;
+    if (everyone.length > config.BROADCAST_CHUNK_SIZE) {
+      await sendBatch(config.BROADCAST_QUEUE_URL, chunk(everyone, config.BROADCAST_CHUNK_SIZE).map((ids) => ({ ...job, connection_ids: ids })));
+      return;
+    }
+    targets = everyone;
   }
   if (targets.length === 0) return;
   const failed = await deliver(JSON.stringify(job.message), targets);
   if (failed.length === 0) return;
   if (failed.length === targets.length) throw new Error(`Delivery failed to all ${failed.length} connections`);
-  await enqueueChunks([{ ...job, connection_ids: failed }]);
+  try {
+    await sendBatch(config.BROADCAST_QUEUE_URL, [{ ...job, connection_ids: failed }]);
+  } catch (error) {
+    // Failing the job now would send the event again to every connection that already has it.
+    logger.error('Could not re-enqueue failed deliveries; they are dropped', { count: failed.length, error: error as Error });
+  }
 }
 
 export const handler = sqsConsumer('BroadcastFanout', async (record) => {
