@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE, db } from '../core/db.ts';
 import { sequenceKeys } from '../core/keys.ts';
 
@@ -15,4 +15,10 @@ export async function nextId(kind: keyof typeof sequenceKeys): Promise<number> {
     }),
   );
   return result.Attributes!.n as number;
+}
+
+/** The last id handed out of a kind (0 before the first): no post or comment has a larger one. */
+export async function lastId(kind: keyof typeof sequenceKeys): Promise<number> {
+  const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: sequenceKeys[kind]() }));
+  return (Item?.n as number | undefined) ?? 0;
 }

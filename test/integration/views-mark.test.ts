@@ -34,10 +34,12 @@ describe('mark_as_viewed enqueues only what the caller has not viewed', () => {
     expect(await markAsViewed(principalOf(user), [a.id, b.id, b.id], now)).toBe(2);
     expect(await markAsViewed(principalOf(user), [a.id, c.id, 900_000_000], now)).toBe(3);
     expect(await markAsViewed(principalOf(user), [a.id], now)).toBe(1);
-    // One message per request that had something new; the already viewed post is never sent.
+    expect(await markAsViewed(principalOf(user), [900_000_001, 900_000_002], now)).toBe(2);
+    // One message per request that had something new; the already viewed post is never sent, nor
+    // ids above the last post id ever issued (they name no post).
     expect(sent).toEqual([
       { user_id: user.id, post_ids: [b.id], viewed_at: now.toISOString() },
-      { user_id: user.id, post_ids: [c.id, 900_000_000], viewed_at: now.toISOString() },
+      { user_id: user.id, post_ids: [c.id], viewed_at: now.toISOString() },
     ]);
   });
 });
