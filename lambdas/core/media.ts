@@ -83,11 +83,16 @@ export interface PresignedUpload {
   expires_in: number;
 }
 
-/** A URL the client PUTs its file to; the returned media_key is then passed to a create. */
-export async function presignUpload(userId: string): Promise<PresignedUpload> {
+/**
+ * A URL the client PUTs its file of `size` bytes to; the returned media_key then goes into a create.
+ * The length is signed into the URL, so S3 refuses a body of any other size: nobody can park
+ * gigabytes in the staging prefix with a URL meant for a photo.
+ */
+export async function presignUpload(userId: string, size: number): Promise<PresignedUpload> {
   const key = `${UPLOAD_PREFIX}${userId}/${randomUUID()}`;
-  const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: config.MEDIA_BUCKET, Key: key }), {
+  const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: config.MEDIA_BUCKET, Key: key, ContentLength: size }), {
     expiresIn: config.MEDIA_UPLOAD_EXPIRES_SECONDS,
+    signableHeaders: new Set(['content-length']),
   });
   return { upload_url: url, media_key: key, expires_in: config.MEDIA_UPLOAD_EXPIRES_SECONDS };
 }

@@ -48,8 +48,8 @@ export function text({ max, required = true, allowBlank = false, allowNull = fal
 }
 
 /** DRF IntegerField: integers, or strings of digits (forms send strings). */
-export function integer(options: { required?: boolean; allowNull?: boolean; min?: number } = {}) {
-  const { required = true, allowNull = false, min } = options;
+export function integer(options: { required?: boolean; allowNull?: boolean; min?: number; max?: number } = {}) {
+  const { required = true, allowNull = false, min, max } = options;
   return optionalUnless(required, z.pipe(z.unknown(), z.transform((value: unknown, ctx): number | null | undefined => {
     if (value === undefined || (value === '' && !required)) {
       return required ? fail(ctx, 'This field is required.') : undefined;
@@ -60,6 +60,7 @@ export function integer(options: { required?: boolean; allowNull?: boolean; min?
     const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(n)) return fail(ctx, 'A valid integer is required.');
     if (min !== undefined && n < min) return fail(ctx, `Ensure this value is greater than or equal to ${min}.`);
+    if (max !== undefined && n > max) return fail(ctx, `Ensure this value is less than or equal to ${max}.`);
     return n;
   })));
 }

@@ -16,7 +16,7 @@ describe('layouts the stack shares with the handlers', () => {
 
   it('stages presigned uploads under the prefix the lifecycle rule expires', async () => {
     const { presignUpload } = await import('../../lambdas/core/media.ts');
-    const upload = await presignUpload('user-1');
+    const upload = await presignUpload('user-1', 1024);
     expect(upload.media_key.startsWith(`${UPLOAD_PREFIX}user-1/`)).toBe(true);
     expect(new URL(upload.upload_url).pathname).toContain(`/${UPLOAD_PREFIX}user-1/`);
   });

@@ -80,11 +80,13 @@ describe('posts: media', () => {
 
   it('takes large files through a presigned upload and a create with media_key', async () => {
     const user = await newUser();
-    const upload = await call('POST', '/api/ventroom/uploads/', { user });
+    const bytes = pngOfSize(6 * 1024 * 1024);
+    const upload = await call('POST', '/api/ventroom/uploads/', { user, json: { size: bytes.length } });
     expect(upload.status).toBe(201);
     expect(Object.keys(upload.body).sort()).toEqual(['expires_in', 'media_key', 'upload_url']);
     expect(upload.body.expires_in).toBe(900);
-    const bytes = pngOfSize(6 * 1024 * 1024);
+    // The declared length is signed into the URL: S3 refuses a body of another size.
+    expect(new URL(upload.body.upload_url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
     const put = await fetch(upload.body.upload_url, { method: 'PUT', body: new Uint8Array(bytes) });
     expect(put.status).toBe(200);
     const created = await call('POST', '/api/ventroom/posts/', { user, json: { content: 'large', media_key: upload.body.media_key, media_type: 'image' } });
@@ -98,10 +100,20 @@ describe('posts: media', () => {
     expect(again.status).toBe(400);
   });
 
+  it('an upload needs its size, within the 100 MiB limit', async () => {
+    const user = await newUser();
+    expect((await call('POST', '/api/ventroom/uploads/', { user })).body).toEqual({ size: ['This field is required.'] });
+    expect((await call('POST', '/api/ventroom/uploads/', { user, json: { size: 0 } })).body).toEqual({ size: ['Ensure this value is greater than or equal to 1.'] });
+    const over = await call('POST', '/api/ventroom/uploads/', { user, json: { size: 100 * 1024 * 1024 + 1 } });
+    expect(over.status).toBe(400);
+    expect(over.body).toEqual({ size: [`Ensure this value is less than or equal to ${100 * 1024 * 1024}.`] });
+    expect((await call('POST', '/api/ventroom/uploads/', { user, json: { size: 'big' } })).body).toEqual({ size: ['A valid integer is required.'] });
+  });
+
   it('refuses someone else’s or an unknown media_key', async () => {
     const owner = await newUser();
     const thief = await newUser();
-    const upload = await call('POST', '/api/ventroom/uploads/', { user: owner });
+    const upload = await call('POST', '/api/ventroom/uploads/', { user: owner, json: { size: PNG_1x1.length } });
     await fetch(upload.body.upload_url, { method: 'PUT', body: new Uint8Array(PNG_1x1) });
     const stolen = await call('POST', '/api/ventroom/posts/', { user: thief, json: { content: 'x', media_key: upload.body.media_key, media_type: 'image' } });
     expect(stolen.status).toBe(400);

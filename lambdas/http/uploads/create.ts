@@ -1,8 +1,15 @@
+import { parseBody } from '../../core/http/body.ts';
 import { httpHandler } from '../../core/http/handler.ts';
-import { presignUpload } from '../../core/media.ts';
+import { MEDIA_LIMITS, presignUpload } from '../../core/media.ts';
+import { integer, validate } from '../../core/validation.ts';
 
-/** A presigned PUT for media too large for a request body; the answer's media_key goes into a create. */
-export const handler = httpHandler('CreateUpload', async ({ principal }) => ({
-  status: 201,
-  body: await presignUpload(principal.id),
-}));
+/**
+ * A presigned PUT for media too large for a request body. The client says how many bytes it will
+ * send (`{"size": n}`, at most the upload limit); the answer's media_key then goes into a create.
+ */
+export const handler = httpHandler('CreateUpload', async ({ event, principal }) => {
+  const body = await parseBody(event, { maxFileBytes: 0, maxFiles: 0 });
+  const { size } = validate({ size: integer({ min: 1, max: MEDIA_LIMITS.uploadBytes }) }, body.fields ?? {});
+  // Required and not nullable: validation guarantees a number here.
+  return { status: 201, body: await presignUpload(principal.id, size as number) };
+});
