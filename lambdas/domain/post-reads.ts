@@ -36,7 +36,10 @@ export async function presentWithStates(principal: Principal, posts: StoredPost[
 async function readPage(params: PageParams): Promise<{ page: FeedPage; count: number }> {
   const start = pageStart(params);
   if (start === 'walk') {
-    const [anchor, count] = await Promise.all([nthNewestPostId((params.page - 1) * params.pageSize), postCount()]);
+    // The count first: a page past the end is a 404 without walking (and paying for) the whole feed.
+    const count = await postCount();
+    if (params.page > Math.max(1, Math.ceil(count / params.pageSize))) throw new NotFoundError(INVALID_PAGE);
+    const anchor = await nthNewestPostId((params.page - 1) * params.pageSize);
     if (anchor === undefined) throw new NotFoundError(INVALID_PAGE);
     return { page: await feedPage(params.pageSize, { direction: 'older', belowPostId: anchor }), count };
   }
