@@ -27,9 +27,12 @@ export async function saveConnection(connectionId: string, userId: string, userG
   ]);
 }
 
-/** The user behind a live connection, or undefined when it is unknown or gone. */
+/**
+ * The user behind a live connection, or undefined when it is unknown or gone. Strongly consistent:
+ * clients send their first message the moment the socket opens, right after $connect wrote this.
+ */
 export async function connectionUser(connectionId: string): Promise<{ userId: string; ttl: number } | undefined> {
-  const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: connectionKeys.meta(connectionId) }));
+  const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: connectionKeys.meta(connectionId), ConsistentRead: true }));
   return Item ? { userId: Item.user_id as string, ttl: Item.ttl as number } : undefined;
 }
 
@@ -41,21 +44,30 @@ export async function leaveGroup(connectionId: string, group: string): Promise<v
   await batchWrite([del(connectionKeys.joined(connectionId, group)), del(connectionKeys.membership(group, connectionId))]);
 }
 
-/** Forgets a connection and every group membership it had ($disconnect, or a 410 from API Gateway). */
-export async function removeConnection(connectionId: string): Promise<void> {
+/**
+ * Forgets a connection and every group membership it had ($disconnect, or a 410 from API Gateway).
+ * With `unlessYoungerThanSeconds`, a connection made that recently is kept: API Gateway answers 410
+ * for a socket whose $connect has stored it but not yet returned, and that socket is about to live.
+ * Returns whether it was removed.
+ */
+export async function removeConnection(connectionId: string, options: { unlessYoungerThanSeconds?: number } = {}): Promise<boolean> {
   const keys: Key[] = [];
   const items = await queryAll({
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': connectionKeys.partition(connectionId) },
-    ProjectionExpression: 'pk, sk',
+    ProjectionExpression: 'pk, sk, connected_at',
     ConsistentRead: true,
   });
+  const meta = items.find((item) => item.sk === connectionKeys.meta(connectionId).sk);
+  const connectedAt = typeof meta?.connected_at === 'string' ? Date.parse(meta.connected_at) : NaN;
+  if (options.unlessYoungerThanSeconds !== undefined && Date.now() - connectedAt < options.unlessYoungerThanSeconds * 1000) return false;
   for (const item of items) {
     const sk = item.sk as string;
     keys.push({ pk: item.pk as string, sk });
     if (sk.startsWith(connectionKeys.joinedPrefix)) keys.push(connectionKeys.membership(connectionKeys.groupOf(sk), connectionId));
   }
   await batchWrite(keys.map(del));
+  return true;
 }
 
 /**

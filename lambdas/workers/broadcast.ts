@@ -16,6 +16,9 @@ const config = readEnv({
   BROADCAST_CONCURRENCY: envInt(100),
 });
 
+/** How long a new connection may answer 410 (its $connect still running) before it counts as vanished. */
+const CONNECTING_GRACE_SECONDS = 10;
+
 const api = new ApiGatewayManagementApiClient({
   endpoint: config.WS_MANAGEMENT_ENDPOINT,
   requestHandler: { httpAgent: { keepAlive: true, maxSockets: config.BROADCAST_CONCURRENCY }, httpsAgent: { keepAlive: true, maxSockets: config.BROADCAST_CONCURRENCY } },
@@ -42,8 +45,11 @@ async function deliver(payload: string, connectionIds: string[]): Promise<string
           await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
         } catch (error) {
           if ((error as Error).name === 'GoneException') {
-            // The client vanished without a $disconnect: forget it now, not at its TTL.
-            await removeConnection(connectionId).catch((cleanup) => logger.warn('Stale connection cleanup failed', { connectionId, error: cleanup as Error }));
+            // The client vanished without a $disconnect: forget it now, not at its TTL (unless it is
+            // still being connected: its $connect stored it before API Gateway let it receive).
+            await removeConnection(connectionId, { unlessYoungerThanSeconds: CONNECTING_GRACE_SECONDS }).catch((cleanup) =>
+              logger.warn('Stale connection cleanup failed', { connectionId, error: cleanup as Error }),
+            );
           } else {
             failed.push(connectionId);
             logger.warn('PostToConnection failed', { connectionId, error: error as Error });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { groups } from '../../lambdas/core/groups.ts';
 import { publish } from '../../lambdas/core/broadcast.ts';
 import { connectionUser, groupConnections, joinGroup, saveConnection } from '../../lambdas/repositories/connections.ts';
-import { call, createPost, newUser } from '../support/api.ts';
+import { call, createPost, drain, newUser } from '../support/api.ts';
 import { WsClient } from '../support/ws.ts';
 
 const about = (postId: number) => (m: { data: any }) => m.data?.id === postId || m.data?.post_id === postId;
@@ -89,7 +89,8 @@ describe('broadcast: post events reach exactly their audiences', () => {
 
   it('a connection that vanished without $disconnect is removed on the first 410', async () => {
     const ghost = 'GhostConnAAAAA=';
-    await saveConnection(ghost, 'ghost-user', groups.user('ghost-user'));
+    // Connected a minute ago: old enough that a 410 means it is gone, not still connecting.
+    await saveConnection(ghost, 'ghost-user', groups.user('ghost-user'), Date.now() - 60_000);
     const meta = await connectionUser(ghost);
     await joinGroup(ghost, groups.feed, 'ghost-user', meta!.ttl);
     expect(await members(groups.feed)).toContain(ghost);
@@ -97,6 +98,17 @@ describe('broadcast: post events reach exactly their audiences', () => {
     await expect.poll(() => members(groups.feed), { timeout: 10_000 }).not.toContain(ghost);
     await expect.poll(() => members(groups.user('ghost-user'))).toEqual([]);
     await expect.poll(() => connectionUser(ghost)).toBeUndefined();
+  });
+});
+
+describe('broadcast: a connection still connecting', () => {
+  it('answers 410 without being forgotten: its $connect stored it a moment ago', async () => {
+    const connecting = 'ConnectingAAAA=';
+    await saveConnection(connecting, 'connecting-user', groups.user('connecting-user'));
+    await publish({ type: 'probe', data: {}, audiences: [groups.user('connecting-user')] });
+    await drain();
+    expect(await connectionUser(connecting)).toBeDefined();
+    expect(await members(groups.user('connecting-user'))).toEqual([connecting]);
   });
 });
 

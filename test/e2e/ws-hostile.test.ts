@@ -171,7 +171,7 @@ describe('WebSocket: connections that vanished without $disconnect', () => {
     await member.request({ type: 'join_ventroom_post', data: { post_id: post.id } }, 'ventroom_post_joined');
     const ghosts = Array.from({ length: 3 }, (_, i) => `Gh0st${post.id}x${i}AAAA=`.slice(0, 16));
     for (const ghost of ghosts) {
-      await saveConnection(ghost, `ghost-of-${live.id}`, groups.user(`ghost-of-${live.id}`));
+      await saveConnection(ghost, `ghost-of-${live.id}`, groups.user(`ghost-of-${live.id}`), Date.now() - 60_000);
       const meta = await connectionUser(ghost);
       await joinGroup(ghost, groups.post(post.id), `ghost-of-${live.id}`, meta!.ttl);
     }
