@@ -43,8 +43,12 @@ function queryOf(event: APIGatewayProxyEventV2): Record<string, string> {
   return query;
 }
 
+/**
+ * The API's own origin, for absolute links. The domain API Gateway was reached by (not a
+ * client-sent X-Forwarded-Host, which nothing in front of the API sets and anyone could forge).
+ */
 function baseUrlOf(event: APIGatewayProxyEventV2): string {
-  const host = event.headers?.['x-forwarded-host'] ?? event.headers?.host ?? event.requestContext.domainName;
+  const host = event.requestContext.domainName ?? event.headers?.host;
   const proto = (event.headers?.['x-forwarded-proto'] ?? 'https').split(',')[0]!.trim();
   return `${proto}://${host}`;
 }
