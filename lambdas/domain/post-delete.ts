@@ -16,13 +16,11 @@ import { modifiablePost } from './post-access.ts';
 export async function deletePost(principal: Principal, postId: number): Promise<void> {
   const { post } = await modifiablePost(principal, postId);
   const job = { kind: 'post' as const, post_id: postId, media_key: post.mediaKey };
-  await enqueueCleanup({ ...job, pass: 2 }, LATE_PASS_DELAY_SECONDS);
+  await enqueueCleanup(job, LATE_PASS_DELAY_SECONDS);
   if (!(await removePost(postId))) throw new NotFoundError();
-  try {
-    await enqueueCleanup(job);
-  } catch (error) {
+  const cleanup = enqueueCleanup(job).catch((error) => {
     // The post is already gone for every reader and its late pass is booked. Log for the alarm.
     logger.error('Could not enqueue post cleanup', { postId, error: error as Error });
-  }
-  await publish({ type: 'ventroom_post_deleted', data: { post_id: postId }, audiences: [groups.post(postId), groups.feed] });
+  });
+  await Promise.all([cleanup, publish({ type: 'ventroom_post_deleted', data: { post_id: postId }, audiences: [groups.post(postId), groups.feed] })]);
 }

@@ -26,7 +26,8 @@ export async function updatePost(
   readUpdate: () => Promise<PostUpdate>,
   now = new Date(),
 ): Promise<PostDto> {
-  const before = await modifiablePost(principal, postId);
+  // The caller's own state (has_viewed, user_reaction) is read beside the permission check.
+  const [before, state] = await Promise.all([modifiablePost(principal, postId), userPostState(principal.id, postId)]);
   const update = await readUpdate();
   const media = await saveMedia(principal.id, update.media, now);
   const changes: PostChanges = { title: update.title, content: update.content };
@@ -39,7 +40,7 @@ export async function updatePost(
   if (media !== undefined && before.post.mediaKey && before.post.mediaKey !== post.mediaKey) {
     await discardMedia(before.post.mediaKey);
   }
-  const dto = postDto({ post, stats: before.stats }, await userPostState(principal.id, postId));
+  const dto = postDto({ post, stats: before.stats }, state);
   await publish({ type: 'ventroom_post_updated', data: dto, audiences: [groups.post(postId), groups.feed] });
   return dto;
 }

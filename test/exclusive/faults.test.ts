@@ -241,7 +241,7 @@ describe('worker crashes and redelivery', () => {
     // Delete the post's own items as the handler does, but run its cleanup here, in-process.
     const { removePost } = await import('../../lambdas/repositories/posts.ts');
     expect(await removePost(post.id)).toBe(true);
-    const job = sqsEvent([JSON.stringify({ kind: 'post', post_id: post.id, media_key: null, pass: 2 })]);
+    const job = sqsEvent([JSON.stringify({ kind: 'post', post_id: post.id, media_key: null })]);
     const first = await withDbFaults([{ kind: 'crash', operations: ['BatchWriteItem'], times: 1 }], () => invokeWorker(cleanupWorker, job));
     expect(first.batchItemFailures).toHaveLength(1);
     expect((await auditTable(db, TABLE)).leftovers.some((key) => key.includes(String(post.id).padStart(12, '0')))).toBe(true);
@@ -283,7 +283,7 @@ describe('a request that dies between its steps leaves nothing behind for good',
     expect(await delayedCleanups()).toBe(delayed + 1);
     expect((await itemsOfPost(post.id)).length).toBeGreaterThan(0);
     // What SQS delivers 15 minutes later:
-    const late = sqsEvent([JSON.stringify({ kind: 'post', post_id: post.id, media_key: null, pass: 2 })]);
+    const late = sqsEvent([JSON.stringify({ kind: 'post', post_id: post.id, media_key: null })]);
     expect((await invokeWorker(cleanupWorker, late)).batchItemFailures).toEqual([]);
     expect(await itemsOfPost(post.id)).toEqual([]);
   });
@@ -297,7 +297,7 @@ describe('a request that dies between its steps leaves nothing behind for good',
     );
     expect(response.status).toBe(500);
     const before = await itemsOfPost(post.id);
-    const late = sqsEvent([JSON.stringify({ kind: 'post', post_id: post.id, media_key: null, pass: 2 })]);
+    const late = sqsEvent([JSON.stringify({ kind: 'post', post_id: post.id, media_key: null })]);
     expect((await invokeWorker(cleanupWorker, late)).batchItemFailures).toEqual([]);
     expect(await itemsOfPost(post.id)).toEqual(before);
     expect((await call('GET', `/api/ventroom/posts/${post.id}/`, { user: author })).body.comment_count).toBe(1);

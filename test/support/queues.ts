@@ -19,7 +19,7 @@ export async function runCleanupSecondPass(info: Pick<TwinInfo, 'endpoints' | 'r
   const sqs = queueClient(info);
   for (const id of postIds) {
     await sqs.send(
-      new SendMessageCommand({ QueueUrl: info.queues.main.cleanup, MessageBody: JSON.stringify({ kind: 'post', post_id: id, media_key: null, pass: 2 }) }),
+      new SendMessageCommand({ QueueUrl: info.queues.main.cleanup, MessageBody: JSON.stringify({ kind: 'post', post_id: id, media_key: null }) }),
     );
   }
 }
