@@ -36,9 +36,27 @@ const verifier = JwtVerifier.create(
 /** Printable ASCII without spaces: safe inside our keys and URLs. Cognito's `sub` is a UUID. */
 const SUBJECT = /^[\x21-\x7e]{1,128}$/;
 
-function stringClaim(payload: JwtPayload, name: string): string | undefined {
+/**
+ * A text claim as it may be shown on every post: control characters dropped, unpaired surrogates
+ * replaced, at most 150 characters. An issuer is trusted to sign, not to keep names tidy.
+ */
+function textClaim(payload: JwtPayload, name: string): string | undefined {
   const value = payload[name];
-  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const clean = [...value.toWellFormed().replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim()].slice(0, 150).join('');
+  return clean === '' ? undefined : clean;
+}
+
+/** The `picture` claim if it is an http(s) URL of sane length; anything else shows as no photo. */
+function photoClaim(payload: JwtPayload): string | null {
+  const value = payload.picture;
+  if (typeof value !== 'string' || value.length > 2048) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 function groupsOf(payload: JwtPayload): string[] {
@@ -56,12 +74,12 @@ export function principalFromClaims(payload: JwtPayload): Principal {
   return {
     id: sub,
     displayName:
-      stringClaim(payload, 'name') ??
-      stringClaim(payload, 'preferred_username') ??
-      stringClaim(payload, 'cognito:username') ??
-      stringClaim(payload, 'email') ??
+      textClaim(payload, 'name') ??
+      textClaim(payload, 'preferred_username') ??
+      textClaim(payload, 'cognito:username') ??
+      textClaim(payload, 'email') ??
       sub,
-    profilePhoto: stringClaim(payload, 'picture') ?? null,
+    profilePhoto: photoClaim(payload),
     isAdmin: groupsOf(payload).includes(config.ADMIN_GROUP),
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, newUser } from '../support/api.ts';
+import { WsClient } from '../support/ws.ts';
 
 /** Limits count per fixed minute: start well inside a window so a test's burst lands in one. */
 async function freshWindow(): Promise<void> {
@@ -34,4 +35,18 @@ describe('rate limits (per user, per minute)', () => {
     const counts = results.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
     expect(counts).toEqual({ 201: 20, 429: 10 });
   });
+});
+
+describe('rate limits on WebSocket messages', () => {
+  it('joins and leaves share the standard budget (100 a minute per user); the socket stays open', async () => {
+    const user = await newUser();
+    await freshWindow();
+    const socket = await WsClient.connect(user);
+    for (let i = 0; i < 100; i++) await socket.request({ type: 'join_ventroom' }, 'ventroom_joined');
+    const throttled = await socket.request({ type: 'join_ventroom' }, 'error');
+    expect(throttled.data.message).toMatch(/^Request was throttled\. Expected available in \d+ seconds\.$/);
+    // Keep-alive is not a table write and is never throttled.
+    expect((await socket.request({ type: 'ping' }, 'pong')).type).toBe('pong');
+    await socket.close();
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } 
 import { isAppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { serverMessage, type ServerMessage } from '../messages.ts';
+import { consumeRateLimit } from '../rate-limit.ts';
 import { connectionUser } from '../../repositories/connections.ts';
 
 /** A client message, as the business function of a WebSocket route sees it. */
@@ -55,6 +56,8 @@ export function wsMessageHandler(routeId: string, business: (message: WsMessage)
         if (typeof parsed === 'string') return reply(errorMessage(parsed));
         const connection = await connectionUser(event.requestContext.connectionId);
         if (!connection) return reply(errorMessage('This connection is not registered; reconnect.'));
+        // Joins and leaves write to the table: they share the user's standard budget with HTTP reads.
+        await consumeRateLimit(connection.userId, 'standard');
         return reply(
           await business({
             connectionId: event.requestContext.connectionId,
