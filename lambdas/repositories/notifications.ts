@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE, cancellationReasons, db, isConditionFailure } from '../core/db.ts';
+import { TABLE, conditionFailedAt, db, isConditionFailure } from '../core/db.ts';
 import { userStateKeys } from '../core/keys.ts';
 import type { Notification } from '../core/notifications-queue.ts';
 import { rateWindowUpdate } from '../core/rate-limit.ts';
@@ -55,12 +55,11 @@ export async function recordNotification(notification: Notification, policy: Pus
     );
     return 'push';
   } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (reasons?.[0] === 'ConditionalCheckFailed') {
+    if (conditionFailedAt(error, 0)) {
       const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: keyOf(notification), ConsistentRead: true }));
       return Item?.push === 'pending' ? 'push' : 'done';
     }
-    if (reasons?.[1] !== 'ConditionalCheckFailed') throw error;
+    if (!conditionFailedAt(error, 1)) throw error;
   }
   try {
     await db.send(

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { TABLE, cancellationReasons, db, isConditionFailure } from '../core/db.ts';
+import { TABLE, conditionFailedAt, db, isConditionFailure } from '../core/db.ts';
 import { feedKeys } from '../core/keys.ts';
 import type { MediaType } from '../core/media-types.ts';
 import { reactionCountsOf, type ReactionCounts } from '../core/reactions.ts';
@@ -276,7 +276,7 @@ export async function removePost(postId: number): Promise<boolean> {
     );
     return true;
   } catch (error) {
-    if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') return false;
+    if (conditionFailedAt(error, 0)) return false;
     throw error;
   }
 }
