@@ -1,4 +1,4 @@
-import type { RateClass } from '../lambdas/manifest.ts';
+import { parseRateLimits } from '../lambdas/core/rate-limit-spec.ts';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -33,8 +33,6 @@ export interface VentroomConfig {
 }
 
 type ContextReader = (key: string) => unknown;
-
-const RATE_CLASSES = ['standard', 'create', 'reaction'] as const satisfies readonly Exclude<RateClass, 'none'>[];
 
 function text(context: ContextReader, key: string): string | undefined {
   const value = context(key);
@@ -92,16 +90,14 @@ function authOf(context: ContextReader): AuthConfig {
   return { kind: 'oidc', issuer, audience, jwksUri, groupsClaim: text(context, 'groupsClaim') ?? DEFAULT_OIDC_GROUPS_CLAIM, adminGroup };
 }
 
-/** Checked here with the handlers' syntax, so a typo fails the synth instead of every cold start. */
+/** Checked here by the handlers' own parser, so a typo fails the synth instead of every cold start. */
 function rateLimitsOf(context: ContextReader): string | undefined {
   const value = text(context, 'rateLimits');
   if (value === undefined) return undefined;
-  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [name, limit, extra] = part.split('=').map((s) => s.trim());
-    const n = Number(limit);
-    if (extra !== undefined || !(RATE_CLASSES as readonly string[]).includes(name ?? '') || !Number.isInteger(n) || n < 1) {
-      throw new Error(`Context "rateLimits": bad entry "${part}" (expected e.g. standard=100,create=20,reaction=60)`);
-    }
+  try {
+    parseRateLimits(value);
+  } catch (error) {
+    throw new Error(`Context "rateLimits": ${(error as Error).message}`);
   }
   return value;
 }

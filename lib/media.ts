@@ -4,7 +4,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Effect, PolicyStatement, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { MEDIA_PREFIX, UPLOAD_EXPIRY_DAYS, UPLOAD_PREFIX } from './media-layout.ts';
+import { MEDIA_PREFIX, UPLOAD_EXPIRY_DAYS, UPLOAD_PREFIX } from '../lambdas/core/media-layout.ts';
 import { acknowledge } from './nag.ts';
 
 export interface MediaProps {

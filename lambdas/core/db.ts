@@ -85,9 +85,18 @@ if (config.DYNAMODB_CAPACITY_METER) {
  * work": another transaction held one of its items, or an item was throttled. Any other reason
  * (ConditionalCheckFailed, ValidationError, ...) is an answer, not an accident.
  */
-const TRANSIENT_CANCELLATIONS = new Set(['None', 'TransactionConflict', 'ThrottlingError']);
-/** Few and quick (≈ 0.3 s in all): callers with their own optimistic loop retry on top of these. */
+const TRANSIENT_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
+/**
+ * Few and quick (at most ≈ 0.45 s of backoff in all). This is the one retry of transient
+ * cancellations: loops above it (optimistic.ts, the views count) handle only their own reasons.
+ */
 const TRANSACTION_ATTEMPTS = 5;
+
+/** A transaction DynamoDB cancelled only for transient reasons (the items marked 'None' were fine). */
+export function isTransientCancellation(error: unknown): boolean {
+  const reasons = cancellationReasons(error);
+  return reasons !== undefined && reasons.some((r) => r !== 'None') && reasons.every((r) => r === 'None' || TRANSIENT_CANCELLATIONS.has(r));
+}
 
 /**
  * Retries a TransactWriteItems that DynamoDB cancelled only for transient reasons. The SDK does not
@@ -103,9 +112,7 @@ db.middlewareStack.add(
       try {
         return await next(args);
       } catch (error) {
-        const reasons = cancellationReasons(error);
-        const transient = reasons !== undefined && reasons.some((r) => r !== 'None') && reasons.every((r) => TRANSIENT_CANCELLATIONS.has(r));
-        if (!transient || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        if (!isTransientCancellation(error) || attempt >= TRANSACTION_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * (0.5 + Math.random())));
       }
     }
@@ -126,4 +133,9 @@ export function cancellationReasons(error: unknown): string[] | undefined {
   if ((error as { name?: string } | null)?.name !== 'TransactionCanceledException') return undefined;
   const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
   return reasons.map((reason) => reason.Code ?? 'None');
+}
+
+/** Whether the item at `index` of a cancelled transaction failed its condition. */
+export function conditionFailedAt(error: unknown, index: number): boolean {
+  return cancellationReasons(error)?.[index] === 'ConditionalCheckFailed';
 }

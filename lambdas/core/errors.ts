@@ -64,18 +64,6 @@ export class NotFoundError extends AppError {
   }
 }
 
-export class MethodNotAllowedError extends AppError {
-  constructor(method: string) {
-    super(405, { detail: `Method "${method}" not allowed.` });
-  }
-}
-
-export class PayloadTooLargeError extends AppError {
-  constructor(detail: string) {
-    super(413, { detail });
-  }
-}
-
 export class UnsupportedMediaTypeError extends AppError {
   constructor(contentType: string) {
     super(415, { detail: `Unsupported media type "${contentType}" in request.` });

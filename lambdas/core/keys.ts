@@ -54,10 +54,6 @@ export const feedKeys = {
   post: (postId: number): Key => ({ pk: FEED, sk: `P#${padId(postId)}` }),
   postStats: (postId: number): Key => ({ pk: FEED, sk: `P#${padId(postId)}#S` }),
   count: (): Key => ({ pk: FEED, sk: '~COUNT' }),
-  /** The sort-key value a page that continues below `postId` starts under. */
-  below: (postId: number): string => `P#${padId(postId)}`,
-  /** The sort-key value a page that continues above `postId` starts over. */
-  above: (postId: number): string => `P#${padId(postId)}#S`,
   /** Lowest and highest sort keys any post item can have. */
   lowest: 'P#',
   highest: 'P#~',

@@ -13,6 +13,7 @@ import { envFlag, envInt, envString, readEnv } from './config.ts';
 import { ValidationError } from './errors.ts';
 import type { UploadedFile } from './http/body.ts';
 import type { MediaInput } from './http/media-input.ts';
+import { MEDIA_PREFIX, UPLOAD_PREFIX } from './media-layout.ts';
 
 import type { MediaType } from './media-types.ts';
 
@@ -38,9 +39,6 @@ export const MEDIA_LIMITS = {
 
 const s3 = new S3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE });
 
-/** Staging prefix for presigned uploads; objects there expire by a bucket lifecycle rule. */
-const UPLOAD_PREFIX = 'uploads/';
-
 /** What the bytes really are, from their signature; the client's declared type is not trusted. */
 async function sniff(bytes: Uint8Array): Promise<{ mime: string; ext: string } | undefined> {
   return fileTypeFromBuffer(bytes);
@@ -56,7 +54,7 @@ function checkKind(field: string, detected: { mime: string } | undefined, mediaT
 
 function mediaKey(ext: string, now: Date): string {
   const month = String(now.getUTCMonth() + 1).padStart(2, '0');
-  return `vent_media/${now.getUTCFullYear()}/${month}/${randomUUID()}.${ext}`;
+  return `${MEDIA_PREFIX}${now.getUTCFullYear()}/${month}/${randomUUID()}.${ext}`;
 }
 
 /** Checks an uploaded file against `mediaType` and stores it under `vent_media/YYYY/MM/<uuid>.<ext>`. */

@@ -1,6 +1,7 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE, db } from '../core/db.ts';
 import type { Key } from '../core/keys.ts';
+import { untilProcessed } from './batch-write.ts';
 
 type Item = Record<string, unknown>;
 
@@ -16,10 +17,7 @@ export async function batchGet(keys: Key[], projection?: string[]): Promise<Item
   const names = projection ? Object.fromEntries(['pk', 'sk', ...projection].map((name, i) => [`#a${i}`, name])) : undefined;
   const items: Item[] = [];
   for (let start = 0; start < unique.length; start += KEYS_PER_CALL) {
-    let pending: Item[] = unique.slice(start, start + KEYS_PER_CALL);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 8) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+    await untilProcessed('BatchGetItem', unique.slice(start, start + KEYS_PER_CALL), async (pending: Item[]) => {
       const result = await db.send(
         new BatchGetCommand({
           RequestItems: {
@@ -32,8 +30,8 @@ export async function batchGet(keys: Key[], projection?: string[]): Promise<Item
         }),
       );
       items.push(...(result.Responses?.[TABLE] ?? []));
-      pending = (result.UnprocessedKeys?.[TABLE]?.Keys ?? []) as Item[];
-    }
+      return (result.UnprocessedKeys?.[TABLE]?.Keys ?? []) as Item[];
+    });
   }
   return items;
 }

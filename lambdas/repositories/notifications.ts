@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE, cancellationReasons, db, isConditionFailure } from '../core/db.ts';
-import { rateKeys, userStateKeys } from '../core/keys.ts';
+import { TABLE, conditionFailedAt, db, isConditionFailure } from '../core/db.ts';
+import { userStateKeys } from '../core/keys.ts';
 import type { Notification } from '../core/notifications-queue.ts';
+import { rateWindowUpdate } from '../core/rate-limit.ts';
 
 /** What became of a notification's push. */
 export type PushState = 'pending' | 'sent' | 'throttled';
@@ -17,7 +18,6 @@ export interface PushPolicy {
   retentionSeconds: number;
 }
 
-const WINDOW_SECONDS = 60;
 const PUSH_CLASS = 'push';
 
 function keyOf(notification: Notification) {
@@ -44,34 +44,22 @@ function itemOf(notification: Notification, push: PushState, policy: PushPolicy)
  * 'throttled' when over budget (kept in-app only), 'done' when a redelivery finds it handled.
  */
 export async function recordNotification(notification: Notification, policy: PushPolicy, now = Date.now()): Promise<'push' | 'throttled' | 'done'> {
-  const nowSeconds = Math.floor(now / 1000);
-  const windowStart = nowSeconds - (nowSeconds % WINDOW_SECONDS);
   try {
     await db.send(
       new TransactWriteCommand({
         TransactItems: [
           { Put: { TableName: TABLE, Item: itemOf(notification, 'pending', policy), ConditionExpression: 'attribute_not_exists(pk)' } },
-          {
-            Update: {
-              TableName: TABLE,
-              Key: rateKeys.window(notification.recipient_id, PUSH_CLASS, windowStart),
-              UpdateExpression: 'ADD #n :one SET #ttl = if_not_exists(#ttl, :ttl)',
-              ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
-              ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
-              ExpressionAttributeValues: { ':one': 1, ':limit': policy.perMinute, ':ttl': windowStart + 2 * WINDOW_SECONDS },
-            },
-          },
+          { Update: rateWindowUpdate(notification.recipient_id, PUSH_CLASS, policy.perMinute, now) },
         ],
       }),
     );
     return 'push';
   } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (reasons?.[0] === 'ConditionalCheckFailed') {
+    if (conditionFailedAt(error, 0)) {
       const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: keyOf(notification), ConsistentRead: true }));
       return Item?.push === 'pending' ? 'push' : 'done';
     }
-    if (reasons?.[1] !== 'ConditionalCheckFailed') throw error;
+    if (!conditionFailedAt(error, 1)) throw error;
   }
   try {
     await db.send(

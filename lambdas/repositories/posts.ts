@@ -1,11 +1,12 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { TABLE, cancellationReasons, db, isConditionFailure } from '../core/db.ts';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE, conditionFailedAt, db, isConditionFailure } from '../core/db.ts';
 import { feedKeys } from '../core/keys.ts';
 import type { MediaType } from '../core/media-types.ts';
 import { reactionCountsOf, type ReactionCounts } from '../core/reactions.ts';
 import type { Author } from '../domain/author.ts';
 import { batchGet } from './batch-get.ts';
 import { nthSortKeyFromTop } from './key-walk.ts';
+import { queryUpTo, type QueryInput } from './query.ts';
 import { setOrRemove } from './update-expression.ts';
 
 export interface PostRecord {
@@ -172,36 +173,30 @@ export interface FeedPage {
  * page before (the cursor in `next`/`previous` links).
  */
 export async function feedPage(size: number, anchor?: FeedAnchor): Promise<FeedPage> {
-  const input: QueryCommandInput = { TableName: TABLE, KeyConditionExpression: 'pk = :pk' };
+  const input: Omit<QueryInput, 'Limit'> = { KeyConditionExpression: 'pk = :pk' };
   const values: Record<string, unknown> = { ':pk': feedKeys.partition };
+  let limit: number;
   if (!anchor) {
     input.ScanIndexForward = false;
-    input.Limit = 2 * size + 1;
+    limit = 2 * size + 1;
   } else if (anchor.direction === 'older') {
     if (anchor.belowPostId <= 1) return { posts: [] };
     input.KeyConditionExpression += ' AND sk BETWEEN :from AND :to';
     values[':from'] = feedKeys.lowest;
     values[':to'] = feedKeys.postStats(anchor.belowPostId - 1).sk;
     input.ScanIndexForward = false;
-    input.Limit = 2 * size;
+    limit = 2 * size;
   } else {
     input.KeyConditionExpression += ' AND sk BETWEEN :from AND :to';
     values[':from'] = feedKeys.post(anchor.abovePostId + 1).sk;
     values[':to'] = feedKeys.highest;
     input.ScanIndexForward = true;
-    input.Limit = 2 * size;
+    limit = 2 * size;
   }
   input.ExpressionAttributeValues = values;
   // DynamoDB stops a Query at 1 MB: a page of long posts may need a second call to be complete
   // (a short page would also end the `next` links early).
-  const items: Record<string, unknown>[] = [];
-  const wanted = input.Limit!;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(new QueryCommand({ ...input, Limit: wanted - items.length, ExclusiveStartKey: startKey }));
-    items.push(...(result.Items ?? []));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey && items.length < wanted);
+  const items = await queryUpTo(input, limit);
   const counter = items.find((item) => item.sk === feedKeys.count().sk);
   return {
     posts: assemble(items).slice(0, size),
@@ -276,7 +271,7 @@ export async function removePost(postId: number): Promise<boolean> {
     );
     return true;
   } catch (error) {
-    if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') return false;
+    if (conditionFailedAt(error, 0)) return false;
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { TABLE, cancellationReasons, db } from '../core/db.ts';
+import { TABLE, conditionFailedAt, db } from '../core/db.ts';
 import { feedKeys, postPartitionKeys, reactionObjectTags, userStateKeys, type Key } from '../core/keys.ts';
 import { REACTION_ATTRIBUTES, isReactionType, type ReactionType } from '../core/reactions.ts';
 import { keyOf, type CommentLocation } from './comment-items.ts';
@@ -115,10 +115,8 @@ export async function setReaction(userId: string, target: ReactionTarget, next: 
       await db.send(new TransactWriteCommand({ TransactItems: items }));
       return { status: 'changed', previous, at, target: current };
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
-      if (reasons[1] === 'ConditionalCheckFailed') return AGAIN;
-      if (reasons[0] !== 'ConditionalCheckFailed') throw error;
+      if (conditionFailedAt(error, 1)) return AGAIN;
+      if (!conditionFailedAt(error, 0)) throw error;
       if (!current.comment) return { status: 'gone' };
       // The comment is gone, or was promoted into its thread's preview since it was located.
       const moved = await findLocation(current.comment.commentId, true);

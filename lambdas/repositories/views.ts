@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE, cancellationReasons, db } from '../core/db.ts';
+import { TABLE, conditionFailedAt, db } from '../core/db.ts';
 import { feedKeys, postPartitionKeys, userStateKeys } from '../core/keys.ts';
 import { hourOf, hourStartSeconds } from '../core/view-time.ts';
 import { queryAll } from './query.ts';
@@ -20,7 +20,6 @@ export type ViewOutcome =
 const BUCKET_RETENTION_SECONDS = 8 * 24 * 3600;
 /** TransactWriteItems takes at most 100 actions. */
 const MAX_ACTIONS = 100;
-const MAX_CONFLICT_RETRIES = 8;
 
 function bucketExpiry(hour: string): number {
   return hourStartSeconds(hour) + BUCKET_RETENTION_SECONDS;
@@ -110,8 +109,6 @@ function transaction(postId: number, views: View[]) {
   ];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Counts each user's view of a post at most once, ever. Every marker write carries the condition
  * "not viewed yet" and sits in ONE transaction with the post's counter, hour buckets and viewer log,
@@ -121,21 +118,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 async function countChunk(postId: number, chunk: View[]): Promise<{ added: number } | 'post-gone'> {
   let pending = chunk;
-  for (let attempt = 0; pending.length > 0; attempt++) {
+  while (pending.length > 0) {
     try {
       await db.send(new TransactWriteCommand({ TransactItems: transaction(postId, pending) }));
       return { added: pending.length };
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
-      if (reasons[pending.length] === 'ConditionalCheckFailed') return 'post-gone';
-      const fresh = pending.filter((_, index) => reasons[index] !== 'ConditionalCheckFailed');
-      const conflicted = reasons.some((reason) => reason === 'TransactionConflict' || reason === 'ThrottlingError');
-      if (fresh.length === pending.length && !conflicted) throw error;
-      if (conflicted) {
-        if (attempt >= MAX_CONFLICT_RETRIES) throw error;
-        await sleep(Math.min(2000, 20 * 2 ** attempt * (1 + Math.random())));
-      }
+      // Conflicts and throttling were retried by db.ts already: only a failed condition is ours.
+      if (conditionFailedAt(error, pending.length)) return 'post-gone';
+      const fresh = pending.filter((_, index) => !conditionFailedAt(error, index));
+      if (fresh.length === pending.length) throw error;
       pending = fresh;
     }
   }

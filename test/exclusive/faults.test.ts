@@ -213,6 +213,18 @@ describe('worker crashes and redelivery', () => {
     expect(await storedViews(post.id)).toBe(1);
   });
 
+  it('views under endless conflicts: five transactions (db.ts\'s attempts, nothing stacked on top), then the message fails', async () => {
+    const post = await createPost(await newUser());
+    const event = sqsEvent([viewsMessage((await newUser()).id, [post.id])]);
+    const result = await withDbFaults([{ kind: 'conflict', operations: ['TransactWriteItems'], times: Infinity }], async ([fault]) => {
+      const outcome = await invokeWorker(viewsWorker, event);
+      expect(fault!.injected).toBe(5);
+      return outcome;
+    });
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]!.messageId }]);
+    expect(await storedViews(post.id)).toBe(0);
+  });
+
   it('a post whose views keep failing fails only its own messages; the rest of the batch commits', async () => {
     const [healthy, sick] = [await createPost(await newUser()), await createPost(await newUser())];
     const viewer = await newUser();
@@ -336,7 +348,8 @@ describe('faults in comments, reactions and notifications', () => {
       invokeHttp(reactionHandler, { method: 'POST', path: '/api/ventroom/reactions/', user, json: { content_type: 'ventpost', object_id: post.id, reaction_type: type } });
     const plans: FaultPlan[][] = [
       [{ kind: 'lostResponse', operations: ['TransactWriteItems'], times: 1 }],
-      [{ kind: 'conflict', operations: ['TransactWriteItems'], times: 7 }],
+      // Four: the most db.ts's five attempts absorb (nothing retries conflicts on top of them).
+      [{ kind: 'conflict', operations: ['TransactWriteItems'], times: 4 }],
       [{ kind: 'throttle', operations: ['TransactWriteItems'], times: 2 }],
     ];
     for (const [index, user] of users.entries()) {
@@ -350,6 +363,19 @@ describe('faults in comments, reactions and notifications', () => {
     expect(seen.body.user_reaction).toBe('😂');
     await drain();
     expect((await auditTable(db, TABLE)).problems).toEqual([]);
+  });
+
+  it('a reaction under endless conflicts gives up after db.ts\'s five attempts, with no retries stacked on top', async () => {
+    const post = await createPost(await newUser());
+    const user = await newUser();
+    const response = await withDbFaults([{ kind: 'conflict', operations: ['TransactWriteItems'], times: Infinity }], async ([fault]) => {
+      const result = await invokeHttp(reactionHandler, { method: 'POST', path: '/api/ventroom/reactions/', user, json: { content_type: 'ventpost', object_id: post.id, reaction_type: '👍' } });
+      expect(fault!.injected).toBe(5);
+      return result;
+    });
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual(INTERNAL);
+    expect((await call('GET', `/api/ventroom/posts/${post.id}/`, { user })).body).toMatchObject({ reaction_summary: [], user_reaction: null });
   });
 
   it('notifications worker dies after storing the in-app item: redelivered, it pushes once more and stores nothing twice', async () => {
