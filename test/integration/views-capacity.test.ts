@@ -96,13 +96,15 @@ describe('views: capacity per counted view, per duplicate, per read', () => {
     rows.push({ scenario: 'view_stats', calls: stats.meter.operations.join(' '), rcu: stats.bill.rcu });
 
     // Ids of no post: the views they enqueue must not land on other tests' posts (the worker skips them).
+    // Beside the state read, one GetItem of the post sequence (in parallel) keeps ids above the last
+    // issued post id out of the queue.
     const dense = Array.from({ length: 20 }, (_, i) => 800_000_000 + i);
     const near = await measure(() => markAsViewed(principalOf(reader), dense, NOW));
-    expect(near.meter.operations).toEqual(['Query']);
+    expect([...near.meter.operations].sort()).toEqual(['GetItem', 'Query']);
     rows.push({ scenario: 'mark_as_viewed, 20 neighbouring ids', calls: near.meter.operations.join(' '), rcu: near.bill.rcu });
     const scattered = Array.from({ length: 20 }, (_, i) => 810_000_000 + i * 1000);
     const far = await measure(() => markAsViewed(principalOf(reader), scattered, NOW));
-    expect(far.meter.operations).toEqual(['BatchGetItem']);
+    expect([...far.meter.operations].sort()).toEqual(['BatchGetItem', 'GetItem']);
     rows.push({ scenario: 'mark_as_viewed, 20 scattered ids', calls: far.meter.operations.join(' '), rcu: far.bill.rcu });
     console.table(rows);
   });
