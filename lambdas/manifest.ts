@@ -34,6 +34,17 @@ export interface HttpRoute {
   memoryMb?: number;
 }
 
+/**
+ * What answers a request no HTTP route matches (API Gateway's `$default` route): DRF's 405 with an
+ * `Allow` header for a known path asked with another method, else DRF's 404 body, instead of API
+ * Gateway's bare `{"message": "Not Found"}`. It reads and writes nothing.
+ */
+export interface HttpFallback {
+  id: string;
+  entry: string;
+  access: Access;
+}
+
 export interface WsRoute {
   id: string;
   routeKey: string;
@@ -210,6 +221,30 @@ export const httpRoutes: HttpRoute[] = [
     access: { ...TABLE_RW, sendTo: ['broadcast'] },
   },
 ];
+
+export const httpFallback: HttpFallback = { id: 'NoRoute', entry: 'lambdas/http/no-route.ts', access: {} };
+
+/** A route path as a pattern: `{param}` is one non-empty segment; the trailing slash is optional. */
+export function routePattern(path: string): { pattern: RegExp; params: string[]; staticSegments: number } {
+  const params: string[] = [];
+  const segments = path.split('/').filter(Boolean);
+  const source = segments
+    .map((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      params.push(param[1]!);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { pattern: new RegExp(`^/${source}/?$`), params, staticSegments: segments.filter((s) => !s.startsWith('{')).length };
+}
+
+/** Every method some route serves at this request path (empty: no route has the path). */
+export function methodsAt(rawPath: string): HttpMethod[] {
+  const methods = new Set<HttpMethod>();
+  for (const route of httpRoutes) if (routePattern(route.path).pattern.test(rawPath)) for (const method of route.methods) methods.add(method);
+  return [...methods];
+}
 
 const CONNECTIONS: Access = { table: 'readWrite' };
 

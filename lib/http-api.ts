@@ -1,11 +1,11 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { HttpRoute } from '../lambdas/manifest.ts';
+import type { HttpRoute as ManifestRoute } from '../lambdas/manifest.ts';
 import { acknowledge } from './nag.ts';
 import type { ThrottleSettings } from './stage-settings.ts';
 
@@ -72,8 +72,18 @@ export class VentroomHttpApi extends Construct {
     return this.stage.url;
   }
 
+  /** The `$default` route: every request no other route matches goes to `fn`. */
+  addFallback(id: string, fn: IFunction): void {
+    const route = new HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration(`${id}Integration`, fn),
+    });
+    acknowledge(route, 'AwsSolutions-APIG4', AUTH_IN_HANDLER);
+  }
+
   /** Adds one route per method of `route`, all integrated with `fn` (paths carry no trailing slash). */
-  addRoute(route: HttpRoute, fn: IFunction): void {
+  addRoute(route: ManifestRoute, fn: IFunction): void {
     const integration = new HttpLambdaIntegration(`${route.id}Integration`, fn);
     const created = this.api.addRoutes({
       path: route.path,

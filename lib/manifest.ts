@@ -1,9 +1,11 @@
 import * as routeManifest from '../lambdas/manifest.ts';
-import type { Access, Consumer, HttpRoute, QueueSpec, WsRoute } from '../lambdas/manifest.ts';
+import type { Access, Consumer, HttpFallback, HttpRoute, QueueSpec, WsRoute } from '../lambdas/manifest.ts';
 
 /** Everything the stack is built from. A prop of the stack, so tests can inject a richer fixture. */
 export interface Manifest {
   httpRoutes: HttpRoute[];
+  /** The HTTP API's `$default` route; without it API Gateway answers unmatched requests itself. */
+  httpFallback?: HttpFallback;
   wsRoutes: WsRoute[];
   queues: QueueSpec[];
   consumers: Consumer[];
@@ -11,6 +13,7 @@ export interface Manifest {
 
 export const defaultManifest: Manifest = {
   httpRoutes: routeManifest.httpRoutes,
+  httpFallback: routeManifest.httpFallback,
   wsRoutes: routeManifest.wsRoutes,
   queues: routeManifest.queues,
   consumers: routeManifest.consumers,
@@ -52,6 +55,17 @@ export function functionSpecs(manifest: Manifest): FunctionSpec[] {
       timeoutSeconds: timeout(route.timeoutSeconds),
       memoryMb: memoryOf(route),
       rateLimited: route.rateClass !== 'none',
+      verifiesJwt: true,
+    })),
+    ...(manifest.httpFallback ? [manifest.httpFallback] : []).map((fallback): FunctionSpec => ({
+      id: fallback.id,
+      entry: fallback.entry,
+      trigger: 'http',
+      access: fallback.access,
+      timeoutSeconds: routeManifest.DEFAULT_TIMEOUT_SECONDS,
+      memoryMb: DEFAULT_MEMORY_MB,
+      rateLimited: false,
+      // A known path asked with the wrong method is authenticated before its 405, as DRF does.
       verifiesJwt: true,
     })),
     ...manifest.wsRoutes.map((route): FunctionSpec => ({

@@ -90,6 +90,7 @@ export class VentroomStack extends Stack {
       removalPolicy,
     });
     for (const route of manifest.httpRoutes) httpApi.addRoute(route, functions.get(route.id).fn);
+    if (manifest.httpFallback) httpApi.addFallback(manifest.httpFallback.id, functions.get(manifest.httpFallback.id).fn);
     for (const route of manifest.wsRoutes) realtime?.addRoute(route, functions.get(route.id).fn);
     for (const consumer of manifest.consumers) queues.addConsumer(functions.get(consumer.id).fn, consumer);
 

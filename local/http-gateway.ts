@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { DEFAULT_TIMEOUT_SECONDS, httpRoutes, type HttpRoute } from '../lambdas/manifest.ts';
+import { DEFAULT_TIMEOUT_SECONDS, httpFallback, httpRoutes, routePattern, type HttpRoute } from '../lambdas/manifest.ts';
 import { httpApiEvent } from './lambda-events.ts';
 import { invoke, LambdaTimeoutError, loadHandler, type LambdaHandler } from './lambda-runtime.ts';
 
@@ -32,23 +32,7 @@ const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 const INTEGRATION_TIMEOUT_SECONDS = 30;
 
 function compile(route: HttpRoute, handler: LambdaHandler): CompiledRoute {
-  const params: string[] = [];
-  const segments = route.path.split('/').filter(Boolean);
-  const source = segments
-    .map((segment) => {
-      const param = /^\{(\w+)\}$/.exec(segment);
-      if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      params.push(param[1]!);
-      return '([^/]+)';
-    })
-    .join('/');
-  return {
-    route,
-    pattern: new RegExp(`^/${source}/?$`),
-    params,
-    staticSegments: segments.filter((s) => !s.startsWith('{')).length,
-    handler,
-  };
+  return { route, ...routePattern(route.path), handler };
 }
 
 function headersOf(request: http.IncomingMessage): { headers: Record<string, string>; cookies: string[] } {
@@ -63,24 +47,28 @@ function headersOf(request: http.IncomingMessage): { headers: Record<string, str
   return { headers, cookies };
 }
 
-function buildEvent(
-  request: http.IncomingMessage,
-  url: URL,
-  body: Buffer,
-  compiled: CompiledRoute,
-  pathParameters: Record<string, string>,
-): APIGatewayProxyEventV2 {
+/** Where a request goes: a manifest route with its path parameters, or the `$default` fallback. */
+interface Target {
+  id: string;
+  handler: LambdaHandler;
+  /** The route key's path (`$default` for the fallback, which API Gateway gives no path parameters). */
+  routePath: string;
+  params: Record<string, string>;
+  timeoutSeconds: number;
+}
+
+function buildEvent(request: http.IncomingMessage, url: URL, body: Buffer, target: Target): APIGatewayProxyEventV2 {
   const { headers, cookies } = headersOf(request);
   headers['x-forwarded-proto'] ??= 'http';
   headers['x-forwarded-for'] ??= request.socket.remoteAddress ?? '127.0.0.1';
   return httpApiEvent({
     method: request.method!,
-    routePath: compiled.route.path,
+    routePath: target.routePath,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
     cookies,
-    pathParameters,
+    pathParameters: target.params,
     body,
     sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
     protocol: `HTTP/${request.httpVersion}`,
@@ -150,6 +138,7 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
   for (const route of httpRoutes) compiled.push(compile(route, await loadHandler(route.entry)));
   // API Gateway prefers the most specific route: more literal segments first.
   compiled.sort((a, b) => b.staticSegments - a.staticSegments);
+  const fallback: Target = { id: httpFallback.id, handler: await loadHandler(httpFallback.entry), routePath: '$default', params: {}, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS };
 
   const server = http.createServer(async (request, response) => {
     try {
@@ -176,7 +165,7 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
         send(response, result.status, result.body, result.headers);
         return;
       }
-      let match: { compiled: CompiledRoute; params: Record<string, string> } | undefined;
+      let match: Target | undefined;
       for (const candidate of compiled) {
         if (!candidate.route.methods.includes(method as HttpRoute['methods'][number])) continue;
         const found = candidate.pattern.exec(url.pathname);
@@ -188,20 +177,18 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
           send(response, 400, { message: 'Bad Request' });
           return;
         }
-        match = { compiled: candidate, params: params as Record<string, string> };
+        const { route } = candidate;
+        match = { id: route.id, handler: candidate.handler, routePath: route.path, params: params as Record<string, string>, timeoutSeconds: route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS };
         break;
       }
-      if (!match) {
-        send(response, 404, { message: 'Not Found' });
-        return;
-      }
-      const event = buildEvent(request, url, body, match.compiled, match.params);
+      match ??= fallback;
+      const event = buildEvent(request, url, body, match);
       if (Buffer.byteLength(JSON.stringify(event)) > MAX_EVENT_BYTES) {
         send(response, 413, { message: 'Request Entity Too Large' });
         return;
       }
-      const timeout = Math.min(match.compiled.route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS, INTEGRATION_TIMEOUT_SECONDS);
-      const result = (await invoke(match.compiled.handler, event, match.compiled.route.id, timeout)) as {
+      const timeout = Math.min(match.timeoutSeconds, INTEGRATION_TIMEOUT_SECONDS);
+      const result = (await invoke(match.handler, event, match.id, timeout)) as {
         statusCode?: number;
         headers?: Record<string, string>;
         body?: string;
@@ -209,7 +196,7 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
       };
       // Lambda refuses to return more than 6 MB; API Gateway then answers a bare 500.
       if (Buffer.byteLength(JSON.stringify(result ?? null)) > MAX_RESPONSE_BYTES) {
-        console.error(`[gateway] ${match.compiled.route.id}: response payload over 6 MB`);
+        console.error(`[gateway] ${match.id}: response payload over 6 MB`);
         send(response, 500, { message: 'Internal Server Error' });
         return;
       }

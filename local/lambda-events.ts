@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2, SQSRecord } from 'aws-lambda';
  */
 export interface HttpEventInput {
   method: string;
-  /** The route's path template, e.g. /api/ventroom/posts/{post_id} (the route key). */
+  /** The route's path template, e.g. /api/ventroom/posts/{post_id} (the route key), or `$default`. */
   routePath: string;
   /** The request path as sent, e.g. /api/ventroom/posts/12/. */
   rawPath: string;
@@ -48,7 +48,7 @@ export function httpApiEvent(input: HttpEventInput): APIGatewayProxyEventV2 {
   const body = input.body ?? Buffer.alloc(0);
   const textual = isTextual(input.headers['content-type']);
   const now = new Date();
-  const routeKey = `${input.method} ${input.routePath}`;
+  const routeKey = input.routePath === '$default' ? '$default' : `${input.method} ${input.routePath}`;
   return {
     version: '2.0',
     routeKey,

@@ -64,6 +64,12 @@ export class NotFoundError extends AppError {
   }
 }
 
+export class MethodNotAllowedError extends AppError {
+  constructor(method: string, allowed: string[]) {
+    super(405, { detail: `Method "${method}" not allowed.` }, { headers: { allow: allowed.join(', ') } });
+  }
+}
+
 export class UnsupportedMediaTypeError extends AppError {
   constructor(contentType: string) {
     super(415, { detail: `Unsupported media type "${contentType}" in request.` });

@@ -11,10 +11,11 @@ function withChanges(change: (manifest: Manifest) => void): Manifest {
 }
 
 describe('function specs from the manifest', () => {
-  it('makes one function per HTTP route, WebSocket route and consumer', () => {
+  it('makes one function per HTTP route, the HTTP fallback, WebSocket route and consumer', () => {
     const specs = functionSpecs(fixtureManifest);
     expect(specs.map((spec) => spec.id)).toEqual([
       ...fixtureManifest.httpRoutes.map((route) => route.id),
+      fixtureManifest.httpFallback!.id,
       ...fixtureManifest.wsRoutes.map((route) => route.id),
       ...fixtureManifest.consumers.map((consumer) => consumer.id),
     ]);
@@ -28,9 +29,10 @@ describe('function specs from the manifest', () => {
     expect(byId.get('Cleaner')).toMatchObject({ timeoutSeconds: 120, trigger: 'queue' });
   });
 
-  it('marks JWT verification on every HTTP route and only the $connect WebSocket route', () => {
+  it('marks JWT verification on every HTTP route, the fallback (401 before 405) and only the $connect WebSocket route', () => {
     const verifying = functionSpecs(fixtureManifest).filter((spec) => spec.verifiesJwt).map((spec) => spec.id);
-    expect(verifying).toEqual(['ReadFeed', 'WriteThing', 'Health', 'Connect']);
+    expect(verifying).toEqual(['ReadFeed', 'WriteThing', 'Health', 'Unmatched', 'Connect']);
+    expect(functionSpecs(fixtureManifest).find((spec) => spec.id === 'Unmatched')).toMatchObject({ trigger: 'http', rateLimited: false });
   });
 
   it('marks rate limiting on HTTP routes of a limited class only', () => {

@@ -30,8 +30,8 @@ describe.each([
     template = synthTemplate({ manifest, context: rateLimits ? { rateLimits } : {} }).template;
   });
 
-  it('has one Lambda function per HTTP route, WebSocket route and consumer', () => {
-    const expected = manifest.httpRoutes.length + manifest.wsRoutes.length + manifest.consumers.length;
+  it('has one Lambda function per HTTP route, the HTTP fallback, WebSocket route and consumer', () => {
+    const expected = manifest.httpRoutes.length + (manifest.httpFallback ? 1 : 0) + manifest.wsRoutes.length + manifest.consumers.length;
     expect(ownFunctions(template)).toHaveLength(expected);
   });
 
@@ -54,11 +54,14 @@ describe.each([
     }
   });
 
-  it('creates one HTTP API route per manifest route and method, without trailing slashes', () => {
-    const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties.RouteKey as string);
+  it('creates one HTTP API route per manifest route and method, without trailing slashes, and the fallback as $default', () => {
+    const apis = resourcesOfType(template, 'AWS::ApiGatewayV2::Api');
+    const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
+    const keysOf = (protocol: string) =>
+      routes.filter((route) => apis[flat(route.Properties.ApiId).slice(1, -1)]?.Properties.ProtocolType === protocol).map((route) => route.Properties.RouteKey as string);
     const httpKeys = manifest.httpRoutes.flatMap((route) => route.methods.map((method) => `${method} ${route.path}`));
-    const wsKeys = manifest.wsRoutes.map((route) => route.routeKey);
-    expect(routes.sort()).toEqual([...httpKeys, ...wsKeys].sort());
+    expect(keysOf('HTTP').sort()).toEqual([...httpKeys, ...(manifest.httpFallback ? ['$default'] : [])].sort());
+    expect(keysOf('WEBSOCKET').sort()).toEqual(manifest.wsRoutes.map((route) => route.routeKey).sort());
     for (const key of httpKeys) expect(key).not.toMatch(/\/$/);
   });
 

@@ -185,7 +185,13 @@ describe('the WebSocket API (fixture manifest)', () => {
   });
 
   it('sends a route response exactly for the two-way routes', () => {
-    const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route');
+    const apis = resourcesOfType(template, 'AWS::ApiGatewayV2::Api');
+    // The HTTP API has a `$default` route of its own: only the WebSocket API's routes are compared.
+    const routes = Object.fromEntries(
+      Object.entries(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).filter(
+        ([, route]) => apis[flat(route.Properties.ApiId).slice(1, -1)]?.Properties.ProtocolType === 'WEBSOCKET',
+      ),
+    );
     const responses = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::RouteResponse'));
     for (const route of fixtureManifest.wsRoutes) {
       const [routeId, resource] = Object.entries(routes).find(([, r]) => r.Properties.RouteKey === route.routeKey)!;

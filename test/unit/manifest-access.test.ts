@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { consumers, httpRoutes, wsRoutes, type Access, type QueueName } from '../../lambdas/manifest.ts';
+import { consumers, httpFallback, httpRoutes, wsRoutes, type Access, type QueueName } from '../../lambdas/manifest.ts';
 import { REPO_ROOT } from '../../local/lambda-runtime.ts';
 
 /**
@@ -15,6 +15,7 @@ type Fn = { id: string; entry: string; access: Access; verifiesJwt: boolean };
 
 const FUNCTIONS: Fn[] = [
   ...httpRoutes.map((route) => ({ ...route, verifiesJwt: true })),
+  { ...httpFallback, verifiesJwt: true },
   ...wsRoutes.map((route) => ({ ...route, verifiesJwt: route.routeKey === '$connect' })),
   ...consumers.map((consumer) => ({ ...consumer, verifiesJwt: false })),
 ];

@@ -2,10 +2,10 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { authenticate, type Principal } from '../auth.ts';
-import { INTERNAL_ERROR_BODY, NotFoundError, isAppError } from '../errors.ts';
+import { INTERNAL_ERROR_BODY, MethodNotAllowedError, NotFoundError, isAppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { consumeRateLimit } from '../rate-limit.ts';
-import { routeById } from '../../manifest.ts';
+import { methodsAt, routeById } from '../../manifest.ts';
 
 export interface HttpResult {
   status: number;
@@ -77,13 +77,11 @@ function requestOf(event: APIGatewayProxyEventV2, principal: Principal): HttpReq
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
- * Wraps a route's business function in the shared pipeline: structured logging with the request id
- * as correlation id, JWT authentication, the route's rate limit (from the manifest), and the one
- * place where errors become HTTP responses. Only errors marked `expose` (status < 500) show their
- * body; everything else is logged and answered with the spec's generic 500.
+ * The shared pipeline of every HTTP function: structured logging with the request id as
+ * correlation id, and the one place where errors become HTTP responses. Only errors marked `expose`
+ * (status < 500) show their body; everything else is logged and answered with the spec's generic 500.
  */
-export function httpHandler(routeId: string, business: (request: HttpRequest) => Promise<HttpResult>): Handler {
-  const route = routeById(routeId);
+function pipeline(routeId: string, run: (event: APIGatewayProxyEventV2) => Promise<HttpResult>): Handler {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({
@@ -101,9 +99,29 @@ export function httpHandler(routeId: string, business: (request: HttpRequest) =>
         request.response = toResult({ status: 500, body: INTERNAL_ERROR_BODY });
       },
     })
-    .handler(async (event) => {
-      const principal = await authenticate(event.headers?.authorization);
-      await consumeRateLimit(principal.id, route.rateClass);
-      return toResult(await business(requestOf(event, principal)));
-    }) as unknown as Handler;
+    .handler(async (event) => toResult(await run(event))) as unknown as Handler;
+}
+
+/** A route's business function behind the pipeline, JWT authentication and the route's rate limit (from the manifest). */
+export function httpHandler(routeId: string, business: (request: HttpRequest) => Promise<HttpResult>): Handler {
+  const route = routeById(routeId);
+  return pipeline(routeId, async (event) => {
+    const principal = await authenticate(event.headers?.authorization);
+    await consumeRateLimit(principal.id, route.rateClass);
+    return business(requestOf(event, principal));
+  });
+}
+
+/**
+ * API Gateway's `$default` route, for requests no route matches. As Django and DRF answer: a path
+ * no route serves is a 404 before any authentication; a served path asked with another method is
+ * authenticated first (401), then a 405 naming the methods it allows. No rate limit: it writes nothing.
+ */
+export function fallbackHandler(routeId: string): Handler {
+  return pipeline(routeId, async (event) => {
+    const allowed = methodsAt(event.rawPath);
+    if (allowed.length === 0) throw new NotFoundError();
+    await authenticate(event.headers?.authorization);
+    throw new MethodNotAllowedError(event.requestContext.http.method, allowed);
+  });
 }

@@ -23,6 +23,7 @@ export const fixtureManifest: Manifest = {
     },
     { id: 'Health', methods: ['GET'], path: '/api/ventroom/health', entry: ENTRY, rateClass: 'none', access: {} },
   ],
+  httpFallback: { id: 'Unmatched', entry: ENTRY, access: {} },
   wsRoutes: [
     { id: 'Connect', routeKey: '$connect', entry: ENTRY, returnResponse: false, access: { table: 'readWrite' } },
     { id: 'Disconnect', routeKey: '$disconnect', entry: ENTRY, returnResponse: false, access: { table: 'readWrite' } },
