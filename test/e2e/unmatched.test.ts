@@ -37,6 +37,13 @@ describe('requests no route matches', () => {
     expect(forged.status).toBe(401);
   });
 
+  it('OPTIONS on a served path (a CORS preflight, which carries no token): 204 with Allow; API Gateway adds the CORS headers', async () => {
+    const response = await call('OPTIONS', '/api/ventroom/posts/', { headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('allow')).toBe('GET, POST, OPTIONS');
+    expect((await call('OPTIONS', '/api/ventroom/nowhere/')).status).toBe(404);
+  });
+
   it('a path nothing serves: 404 with the DRF body, with or without credentials', async () => {
     const user = await newUser();
     for (const path of ['/', '/api/', '/api/ventroom/', '/api/ventroom/posts/1/likes/', '/api/ventroom/posts/1/comments/2/replies/', '/admin/']) {

@@ -116,12 +116,16 @@ export function httpHandler(routeId: string, business: (request: HttpRequest) =>
  * API Gateway's `$default` route, for requests no route matches. As Django and DRF answer: a path
  * no route serves is a 404 before any authentication; a served path asked with another method is
  * authenticated first (401), then a 405 naming the methods it allows. No rate limit: it writes nothing.
+ * The `$default` route also catches OPTIONS: a CORS preflight carries no token, so a served path
+ * answers it with 204 and API Gateway adds the configured CORS headers (a 401 would fail the preflight).
  */
 export function fallbackHandler(routeId: string): Handler {
   return pipeline(routeId, async (event) => {
     const allowed = methodsAt(event.rawPath);
     if (allowed.length === 0) throw new NotFoundError();
+    const method = event.requestContext.http.method;
+    if (method === 'OPTIONS') return { status: 204, headers: { allow: [...allowed, 'OPTIONS'].join(', ') } };
     await authenticate(event.headers?.authorization);
-    throw new MethodNotAllowedError(event.requestContext.http.method, allowed);
+    throw new MethodNotAllowedError(method, allowed);
   });
 }
