@@ -239,10 +239,14 @@ export function routePattern(path: string): { pattern: RegExp; params: string[];
   return { pattern: new RegExp(`^/${source}/?$`), params, staticSegments: segments.filter((s) => !s.startsWith('{')).length };
 }
 
+let routePatterns: { pattern: RegExp; methods: HttpMethod[] }[] | undefined;
+
 /** Every method some route serves at this request path (empty: no route has the path). */
 export function methodsAt(rawPath: string): HttpMethod[] {
+  // Compiled on first use, once per process: importing the manifest stays plain data.
+  routePatterns ??= httpRoutes.map((route) => ({ pattern: routePattern(route.path).pattern, methods: route.methods }));
   const methods = new Set<HttpMethod>();
-  for (const route of httpRoutes) if (routePattern(route.path).pattern.test(rawPath)) for (const method of route.methods) methods.add(method);
+  for (const route of routePatterns) if (route.pattern.test(rawPath)) for (const method of route.methods) methods.add(method);
   return [...methods];
 }
 

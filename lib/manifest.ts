@@ -62,8 +62,8 @@ export function functionSpecs(manifest: Manifest): FunctionSpec[] {
       entry: fallback.entry,
       trigger: 'http',
       access: fallback.access,
-      timeoutSeconds: routeManifest.DEFAULT_TIMEOUT_SECONDS,
-      memoryMb: DEFAULT_MEMORY_MB,
+      timeoutSeconds: timeout(undefined),
+      memoryMb: memoryOf(fallback),
       rateLimited: false,
       // A known path asked with the wrong method is authenticated before its 405, as DRF does.
       verifiesJwt: true,
