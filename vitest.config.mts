@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  */
 const twinProject = {
   globalSetup: ['test/support/global-setup.ts'],
-  setupFiles: ['test/support/handler-env.ts'],
+  setupFiles: ['test/support/handler-env.ts', 'test/support/contract-setup.ts'],
 };
 
 export default defineConfig({

@@ -14,6 +14,18 @@ function optionalUnless<S extends z.ZodMiniType>(required: boolean, schema: S) {
   return required ? schema : z.optional(schema);
 }
 
+/**
+ * What a field accepts, as JSON Schema, for the generated API description (docs/api/): a field is a
+ * transform over `unknown`, which zod's `toJSONSchema` cannot see into, so each field says it here
+ * (zod copies a schema's metadata from the global registry into its JSON Schema).
+ */
+export function documented<S extends z.ZodMiniType>(schema: S, jsonSchema: Record<string, unknown>): S {
+  z.globalRegistry.add(schema, jsonSchema);
+  return schema;
+}
+
+const nullable = (type: string, allowNull: boolean) => (allowNull ? [type, 'null'] : type);
+
 interface TextOptions {
   max: number;
   required?: boolean;
@@ -30,7 +42,7 @@ export function text(options: TextOptions & { required: false }): Field<string |
 export function text(options: TextOptions & { allowNull: true }): Field<string | null>;
 export function text(options: TextOptions): Field<string>;
 export function text({ max, required = true, allowBlank = false, allowNull = false }: TextOptions): Field<string | null | undefined> {
-  return optionalUnless(required, z.pipe(z.unknown(), z.transform((value: unknown, ctx) => {
+  return optionalUnless(required, documented(z.pipe(z.unknown(), z.transform((value: unknown, ctx) => {
     if (value === undefined) return required ? fail(ctx, 'This field is required.') : undefined;
     if (value === null) return allowNull ? null : fail(ctx, 'This field may not be null.');
     if (typeof value !== 'string' && typeof value !== 'number') return fail(ctx, 'Not a valid string.');
@@ -44,13 +56,13 @@ export function text({ max, required = true, allowBlank = false, allowNull = fal
     if (result.trim() === '') return allowBlank ? result : fail(ctx, 'This field may not be blank.');
     if ([...result].length > max) return fail(ctx, `Ensure this field has no more than ${max} characters.`);
     return result;
-  })));
+  })), { type: nullable('string', allowNull), maxLength: max, ...(allowBlank ? {} : { minLength: 1 }) }));
 }
 
 /** DRF IntegerField: integers, or strings of digits (forms send strings). */
 export function integer(options: { required?: boolean; allowNull?: boolean; min?: number; max?: number } = {}) {
   const { required = true, allowNull = false, min, max } = options;
-  return optionalUnless(required, z.pipe(z.unknown(), z.transform((value: unknown, ctx): number | null | undefined => {
+  return optionalUnless(required, documented(z.pipe(z.unknown(), z.transform((value: unknown, ctx): number | null | undefined => {
     if (value === undefined || (value === '' && !required)) {
       return required ? fail(ctx, 'This field is required.') : undefined;
     }
@@ -62,18 +74,18 @@ export function integer(options: { required?: boolean; allowNull?: boolean; min?
     if (min !== undefined && n < min) return fail(ctx, `Ensure this value is greater than or equal to ${min}.`);
     if (max !== undefined && n > max) return fail(ctx, `Ensure this value is less than or equal to ${max}.`);
     return n;
-  })));
+  })), { type: nullable('integer', allowNull), ...(min === undefined ? {} : { minimum: min }), ...(max === undefined ? {} : { maximum: max }) }));
 }
 
 /** DRF ChoiceField. */
 export function choice<const T extends string>(choices: readonly T[], options: { required?: boolean; allowNull?: boolean } = {}) {
   const { required = true, allowNull = false } = options;
-  return optionalUnless(required, z.pipe(z.unknown(), z.transform((value: unknown, ctx): T | null | undefined => {
+  return optionalUnless(required, documented(z.pipe(z.unknown(), z.transform((value: unknown, ctx): T | null | undefined => {
     if (value === undefined) return required ? fail(ctx, 'This field is required.') : undefined;
     if (value === null || (value === '' && allowNull)) return allowNull ? null : fail(ctx, 'This field may not be null.');
     if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
     return fail(ctx, `"${typeof value === 'string' ? value : JSON.stringify(value)}" is not a valid choice.`);
-  })));
+  })), { enum: allowNull ? [...choices, null] : [...choices] }));
 }
 
 function pythonTypeName(value: unknown): string {

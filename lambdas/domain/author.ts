@@ -1,4 +1,5 @@
 import type { Principal } from '../core/auth.ts';
+import type { UserDto } from './dto-schemas.ts';
 
 /** The author snapshot kept on posts and comments, taken from the writer's token claims. */
 export interface Author {
@@ -11,7 +12,7 @@ export function authorOf(principal: Principal): Author {
   return { id: principal.id, displayName: principal.displayName, profilePhoto: principal.profilePhoto };
 }
 
-export function userDto(author: Author) {
+export function userDto(author: Author): UserDto {
   return { id: author.id, display_name: author.displayName, profile_photo: author.profilePhoto };
 }
 

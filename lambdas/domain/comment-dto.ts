@@ -1,30 +1,12 @@
-import type { MediaType } from '../core/media-types.ts';
 import { mediaUrl } from '../core/media-url.ts';
 import { reactionSummary } from '../core/reactions.ts';
 import type { CommentRecord } from '../repositories/comment-items.ts';
 import type { UserState, UserStates } from '../repositories/user-state.ts';
 import { userDto } from './author.ts';
+import type { CommentDto, ReplyDto } from './dto-schemas.ts';
 
-/** A reply as it appears inside its thread's `replies` array: a comment without nested replies. */
-export interface ReplyDto {
-  id: number;
-  user: ReturnType<typeof userDto>;
-  parent: number | null;
-  text: string;
-  media: string | null;
-  media_type: MediaType | null;
-  created_at: string;
-  updated_at: string;
-  reaction_summary: ReturnType<typeof reactionSummary>;
-  user_reaction: string | null;
-}
-
-/** The spec's comment object. */
-export type CommentDto = Omit<ReplyDto, 'reaction_summary' | 'user_reaction'> & {
-  replies: ReplyDto[];
-  reaction_summary: ReplyDto['reaction_summary'];
-  user_reaction: string | null;
-};
+/** Reply and comment objects: their schemas are in dto-schemas.ts. */
+export type { CommentDto, ReplyDto };
 
 export function replyDto(comment: CommentRecord, state: UserState): ReplyDto {
   return {

@@ -1,26 +1,12 @@
-import type { MediaType } from '../core/media-types.ts';
 import { mediaUrl } from '../core/media-url.ts';
 import { reactionSummary } from '../core/reactions.ts';
 import type { StoredPost } from '../repositories/posts.ts';
 import type { UserState } from '../repositories/user-state.ts';
 import { userDto } from './author.ts';
+import type { PostDto } from './dto-schemas.ts';
 
-/** The spec's post object. */
-export interface PostDto {
-  id: number;
-  user: ReturnType<typeof userDto>;
-  title: string;
-  content: string;
-  media: string | null;
-  media_type: MediaType | null;
-  created_at: string;
-  updated_at: string;
-  views: number;
-  has_viewed: boolean;
-  comment_count: number;
-  reaction_summary: ReturnType<typeof reactionSummary>;
-  user_reaction: string | null;
-}
+/** The spec's post object: its schema is in dto-schemas.ts. */
+export type { PostDto };
 
 export function postDto({ post, stats }: StoredPost, state: UserState): PostDto {
   return {

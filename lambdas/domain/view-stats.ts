@@ -4,15 +4,10 @@ import { dayOfHour, hoursOfDay, lastDays, lastHours } from '../core/view-time.ts
 import { findPostStats } from '../repositories/posts.ts';
 import { userPostState } from '../repositories/user-state.ts';
 import { hourlyViews } from '../repositories/views.ts';
+import type { ViewStatsDto } from './dto-schemas.ts';
 
-export interface ViewStatsDto {
-  post_id: number;
-  total_views: number;
-  unique_viewers: number;
-  recent_views_24h: number;
-  views_last_7_days: { date: string; views: number }[];
-  has_user_viewed: boolean;
-}
+/** Its schema is in dto-schemas.ts. */
+export type { ViewStatsDto };
 
 const DAYS = 7;
 const RECENT_HOURS = 24;

@@ -76,6 +76,7 @@ describe('WebSocket: connect, messages, management API', () => {
     const api = management();
     const info = await api.send(new GetConnectionCommand({ ConnectionId: id }));
     expect(info.ConnectedAt).toBeInstanceOf(Date);
+    client.acceptOwnType('hello');
     await api.send(new PostToConnectionCommand({ ConnectionId: id, Data: JSON.stringify({ id: 'x', type: 'hello', data: { n: 1 }, timestamp: 't' }) }));
     expect((await client.next('hello')).data).toEqual({ n: 1 });
     await client.close();

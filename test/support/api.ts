@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
+import { checkHttpResponse } from './contract.ts';
 
 export const twin = () => inject('twin');
 
@@ -27,7 +28,7 @@ export async function newUser(
   options: { displayName?: string; admin?: boolean; id?: string; expiresIn?: number; photo?: string; on?: OtherTwin } = {},
 ): Promise<TestUser> {
   const displayName = options.displayName ?? `User ${randomUUID().slice(0, 8)}`;
-  const response = await fetch(`${(options.on ?? twin()).httpUrl}/local/token`, {
+  const response = await checkedFetch(`${(options.on ?? twin()).httpUrl}/local/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -38,8 +39,8 @@ export async function newUser(
       profile_photo: options.photo,
     }),
   });
-  if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
-  const { token, user } = (await response.json()) as { token: string; user: { id: string } };
+  if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${response.text}`);
+  const { token, user } = JSON.parse(response.text) as { token: string; user: { id: string } };
   return { id: user.id, token, displayName, auth: { authorization: `Bearer ${token}` } };
 }
 
@@ -56,8 +57,7 @@ export async function call<T = any>(
     body = JSON.stringify(options.json);
   }
   const url = path.startsWith('http') ? path : `${twin().httpUrl}${path}`;
-  const response = await fetch(url, { method, headers, body });
-  const text = await response.text();
+  const { response, text } = await checkedFetch(url, { method, headers, body });
   let parsed: unknown = text;
   try {
     parsed = text ? JSON.parse(text) : undefined;
@@ -75,6 +75,17 @@ export async function createPost(user: TestUser, fields: Record<string, unknown>
 
 /** Waits until the twin's queues are empty and no batch is running (views counted, events sent). */
 export async function drain(on: OtherTwin = twin()): Promise<void> {
-  const response = await fetch(`${on.httpUrl}/local/drain`, { method: 'POST' });
-  if (response.status !== 200) throw new Error(`drain failed: ${response.status} ${await response.text()}`);
+  const response = await checkedFetch(`${on.httpUrl}/local/drain`, { method: 'POST' });
+  if (response.status !== 200) throw new Error(`drain failed: ${response.status} ${response.text}`);
+}
+
+/**
+ * fetch, then the response checked against docs/api/openapi.json (a ContractViolation when the
+ * status is not documented for the operation or the body does not match its schema exactly).
+ */
+export async function checkedFetch(url: string, init: RequestInit = {}): Promise<{ response: Response; status: number; text: string }> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  checkHttpResponse({ method: init.method ?? 'GET', url, status: response.status, headers: response.headers, text });
+  return { response, status: response.status, text };
 }

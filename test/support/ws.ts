@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { twin, type TestUser } from './api.ts';
+import { checkServerFrame, pendingViolations } from './contract.ts';
 
 export interface ServerMessage {
   id: string;
@@ -12,10 +13,18 @@ export interface ServerMessage {
 export class WsClient {
   readonly received: ServerMessage[] = [];
   private waiters: { test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
+  /** Types a test posts itself through the management API (not the API's events): not checked against the description. */
+  private readonly ownTypes = new Set<string>();
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
+      // Every frame is checked against docs/api/asyncapi.json; a violation fails the test (contract-setup.ts).
       const message = JSON.parse(data.toString()) as ServerMessage;
+      try {
+        if (!this.ownTypes.has(message?.type)) checkServerFrame(data.toString());
+      } catch (error) {
+        pendingViolations.push(error as Error);
+      }
       this.received.push(message);
       this.waiters = this.waiters.filter((waiter) => {
         if (!waiter.test(message)) return true;
@@ -38,6 +47,11 @@ export class WsClient {
       socket.once('error', reject);
     });
     return new WsClient(socket);
+  }
+
+  /** Frames of this type are the test's own (posted through @connections), not the API's. */
+  acceptOwnType(type: string): void {
+    this.ownTypes.add(type);
   }
 
   send(message: unknown): void {

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { BadRequestError } from '../../core/errors.ts';
 import { parseBody } from '../../core/http/body.ts';
+import * as z from 'zod/mini';
 import { integer } from '../../core/validation.ts';
 
 /** Ids one mark_as_viewed request may carry (a few screens of feed; one queue message stays small). */
@@ -10,6 +11,9 @@ export const MAX_POST_IDS = 100;
 export const POST_IDS_REQUIRED = { error: 'post_ids array is required' };
 
 const postId = integer({ min: 1 });
+
+/** The body as the API description shows it (the checks below give DRF's per-index errors). */
+export const postIdsShape = { post_ids: z.array(postId).check(z.minLength(1), z.maxLength(MAX_POST_IDS)) };
 
 /**
  * `{"post_ids": [...]}`: a non-empty array of at most 100 positive integers (numbers, or strings of

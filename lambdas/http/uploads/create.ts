@@ -1,7 +1,8 @@
 import { parseBody } from '../../core/http/body.ts';
 import { httpHandler } from '../../core/http/handler.ts';
 import { MEDIA_LIMITS, presignUpload } from '../../core/media.ts';
-import { integer, validate } from '../../core/validation.ts';
+import { validate } from '../../core/validation.ts';
+import { uploadShape } from '../request-shapes.ts';
 
 /**
  * A presigned PUT for media too large for a request body. The client says how many bytes it will
@@ -9,7 +10,7 @@ import { integer, validate } from '../../core/validation.ts';
  */
 export const handler = httpHandler('CreateUpload', async ({ event, principal }) => {
   const body = await parseBody(event, { maxFileBytes: 0, maxFiles: 0 });
-  const { size } = validate({ size: integer({ min: 1, max: MEDIA_LIMITS.uploadBytes }) }, body.fields ?? {});
+  const { size } = validate(uploadShape(MEDIA_LIMITS.uploadBytes), body.fields ?? {});
   // Required and not nullable: validation guarantees a number here.
   return { status: 201, body: await presignUpload(principal.id, size as number) };
 });

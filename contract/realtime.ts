@@ -1,0 +1,115 @@
+import * as z from 'zod/mini';
+import { commentSchema, countSchema, postSchema, reactionSummarySchema, reactionTypeSchema } from '../lambdas/domain/dto-schemas.ts';
+
+/**
+ * The WebSocket protocol as data: every message a client may send and every event the server sends,
+ * with who receives it. The AsyncAPI document (docs/api/asyncapi.json) is generated from these
+ * registries, and the e2e suites validate every frame they receive against it. New protocol
+ * messages (e.g. lambdas/core/realtime-protocol.ts) are added with `defineServerEvents`,
+ * `defineClientMessages` and `extendEnvelope`; nothing else needs to change.
+ */
+
+/** Who receives an event: a group name pattern (the spec's), or the sender of the client message it answers. */
+export type Audience = 'ventroom_feed' | 'vent_post_{post_id}' | `user_{${string}}` | 'sender';
+
+export interface ServerEventSpec {
+  type: string;
+  /** Schema of `data`. */
+  data: z.ZodMiniType;
+  summary: string;
+  audiences: Audience[];
+  /** `reply`: the answer to a client message (sender only); `broadcast`: fanned out to groups. */
+  kind: 'reply' | 'broadcast';
+  /** A PascalCase name for schemas and operations; derived from `type` when omitted. */
+  name?: string;
+}
+
+export interface ClientMessageSpec {
+  type: string;
+  /** Schema of `data`; undefined when the message carries none. */
+  data?: z.ZodMiniType;
+  summary: string;
+  /** The server event types that may answer it (besides `error`). */
+  replies: string[];
+}
+
+/**
+ * Envelope fields every server event carries besides `type` and `data`, by kind. Optional fields
+ * added here (an `offset`, an `epoch`) are documented and accepted on every event of that kind.
+ */
+export const envelope: Record<ServerEventSpec['kind'], Record<string, z.ZodMiniType>> = {
+  reply: {
+    id: z.uuid(),
+    timestamp: z.iso.datetime(),
+  },
+  broadcast: {
+    id: z.uuid(),
+    timestamp: z.iso.datetime(),
+  },
+};
+
+export function extendEnvelope(kind: ServerEventSpec['kind'] | 'all', fields: Record<string, z.ZodMiniType>): void {
+  for (const target of kind === 'all' ? (['reply', 'broadcast'] as const) : [kind]) Object.assign(envelope[target], fields);
+}
+
+export const serverEvents = new Map<string, ServerEventSpec>();
+export const clientMessages = new Map<string, ClientMessageSpec>();
+
+export function defineServerEvents(...specs: ServerEventSpec[]): void {
+  for (const spec of specs) serverEvents.set(spec.type, spec);
+}
+
+export function defineClientMessages(...specs: ClientMessageSpec[]): void {
+  for (const spec of specs) clientMessages.set(spec.type, spec);
+}
+
+export const pascal = (type: string) => type.replace(/(^|_)([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase());
+
+const postId = z.int().check(z.minimum(1));
+const postIdData = z.object({ post_id: z.union([postId, z.string().check(z.regex(/^\d{1,15}$/))]) });
+const reactionUpdate = z.object({
+  content_type: z.enum(['ventpost', 'ventcomment']),
+  object_id: z.int(),
+  reaction_summary: reactionSummarySchema,
+  user_reaction: z.nullable(reactionTypeSchema),
+  user_id: z.string(),
+});
+
+defineClientMessages(
+  { type: 'join_ventroom', summary: 'Join the ventroom_feed group (new posts, post updates, deletions, view counts).', replies: ['ventroom_joined'] },
+  { type: 'leave_ventroom', summary: 'Leave the ventroom_feed group. No reply.', replies: [] },
+  { type: 'join_ventroom_post', data: postIdData, summary: 'Join vent_post_{post_id} (comments, reactions, view counts of one post).', replies: ['ventroom_post_joined'] },
+  { type: 'leave_ventroom_post', data: postIdData, summary: 'Leave vent_post_{post_id}. No reply.', replies: [] },
+  { type: 'ping', summary: 'Keep-alive: API Gateway closes a connection idle for 10 minutes (and every connection after 2 hours).', replies: ['pong'] },
+);
+
+defineServerEvents(
+  { type: 'ventroom_joined', kind: 'reply', audiences: ['sender'], summary: 'Confirms join_ventroom.', data: z.object({ message: z.literal('Successfully joined Ventroom'), user_id: z.string() }) },
+  { type: 'ventroom_post_joined', kind: 'reply', audiences: ['sender'], summary: 'Confirms join_ventroom_post.', data: z.object({ post_id: postId, message: z.literal('Successfully joined Ventroom post') }) },
+  { type: 'pong', kind: 'reply', audiences: ['sender'], summary: 'Answers ping.', data: z.object({}) },
+  { type: 'error', kind: 'reply', audiences: ['sender'], summary: 'A client message was invalid (not JSON, unknown type, bad data, throttled, not found); the socket stays open.', data: z.object({ message: z.string() }) },
+  { type: 'new_ventroom_post', kind: 'broadcast', audiences: ['ventroom_feed', 'user_{author}'], summary: 'A post was created.', data: postSchema },
+  { type: 'ventroom_post_updated', kind: 'broadcast', audiences: ['vent_post_{post_id}', 'ventroom_feed'], summary: 'A post was updated.', data: postSchema },
+  { type: 'ventroom_post_deleted', kind: 'broadcast', audiences: ['vent_post_{post_id}', 'ventroom_feed'], summary: 'A post was deleted.', data: z.object({ post_id: postId }) },
+  { type: 'ventroom_post_view_updated', kind: 'broadcast', audiences: ['vent_post_{post_id}', 'ventroom_feed'], summary: "A post's view count changed.", data: z.object({ post_id: postId, views: countSchema() }) },
+  { type: 'new_ventroom_comment', kind: 'broadcast', audiences: ['vent_post_{post_id}', 'user_{author}'], summary: 'A comment or reply was created.', data: commentSchema },
+  { type: 'new_comment_on_user_post', kind: 'broadcast', audiences: ['user_{post_owner}'], summary: 'Someone commented on your post.', data: commentSchema },
+  { type: 'new_reply_on_user_comment', kind: 'broadcast', audiences: ['user_{parent_comment_owner}'], summary: 'Someone replied to your comment.', data: commentSchema },
+  { type: 'ventroom_comment_updated', kind: 'broadcast', audiences: ['vent_post_{post_id}'], summary: 'A comment was updated.', data: commentSchema },
+  { type: 'ventroom_comment_deleted', kind: 'broadcast', audiences: ['vent_post_{post_id}'], summary: 'A comment (with its replies) was deleted.', data: z.object({ comment_id: z.int().check(z.minimum(1)), post_id: postId }) },
+  { type: 'ventroom_reaction_updated', kind: 'broadcast', audiences: ['vent_post_{post_id}', 'user_{reactor}'], summary: 'A reaction was added, changed or removed.', data: reactionUpdate },
+  { type: 'new_reaction_on_user_post', kind: 'broadcast', audiences: ['user_{post_owner}'], summary: 'Someone reacted to your post.', data: reactionUpdate },
+  { type: 'new_reaction_on_user_comment', kind: 'broadcast', audiences: ['user_{comment_owner}'], summary: 'Someone reacted to your comment.', data: reactionUpdate },
+);
+
+/** API Gateway's own frames (no `type`): a message its route selection could not place, or an integration failure. */
+export const gatewayFrameSchema = z.object({ message: z.string(), connectionId: z.string(), requestId: z.string() });
+
+/** The full schema of one server event (envelope + type + data). */
+export function serverEventSchema(spec: ServerEventSpec) {
+  return z.object({ type: z.literal(spec.type), data: spec.data, ...envelope[spec.kind] });
+}
+
+export function clientMessageSchema(spec: ClientMessageSpec) {
+  return z.object(spec.data ? { type: z.literal(spec.type), data: spec.data } : { type: z.literal(spec.type), data: z.optional(z.unknown()) });
+}
