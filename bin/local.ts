@@ -28,6 +28,10 @@ function countFrom(name: string, fallback: number, max: number): number {
   return n;
 }
 
+function optionalCount(name: string): number | undefined {
+  return process.env[name] ? countFrom(name, 1, 24 * 3600 * 1000) : undefined;
+}
+
 async function main() {
   const dataDir = process.env.VENTROOM_DATA_DIR || '.ventroom';
   const retryDelay = process.env.VENTROOM_RETRY_DELAY_SECONDS;
@@ -40,6 +44,9 @@ async function main() {
     retryDelaySeconds: retryDelay ? Number(retryDelay) : undefined,
     // Fault injection for tests: every SQS message handed to its worker this many times (SQS is at-least-once).
     deliveryCopies: countFrom('VENTROOM_DELIVERY_COPIES', 1, 10),
+    // For client tests: API Gateway's 10-minute idle close and 2-hour cap, in milliseconds.
+    wsIdleTimeoutMs: optionalCount('VENTROOM_WS_IDLE_TIMEOUT_MS'),
+    wsMaxDurationMs: optionalCount('VENTROOM_WS_MAX_DURATION_MS'),
   });
   if (process.env.VENTROOM_READY_JSON === '1') {
     // For a parent process (the test suite): everything it needs to talk to this twin, on one line.

@@ -1,5 +1,7 @@
 import { compile } from 'json-schema-to-typescript';
+import { serverEventSchemaName } from './asyncapi.ts';
 import type { JsonSchema } from './components.ts';
+import { serverEvents } from './realtime.ts';
 
 /**
  * The typed client's types (client/src/generated/api-types.ts), compiled from the generated
@@ -30,5 +32,20 @@ export async function clientTypesSource(openapi: JsonSchema, asyncapi: JsonSchem
     format: true,
     style: { singleQuote: true, printWidth: 140 },
   });
-  return source;
+  const types = [...serverEvents.keys()];
+  const operationIds = Object.values(openapi.paths as Record<string, Record<string, { operationId: string; tags: string[] }>>)
+    .flatMap((item) => Object.values(item))
+    .filter((operation) => !operation.tags.includes('Local twin'))
+    .map((operation) => operation.operationId);
+  return `${source}
+/** Every server event, by its \`type\`. */
+export interface ServerEventMap {
+${types.map((type) => `  ${type}: ${serverEventSchemaName(type)};`).join('\n')}
+}
+export type ServerEventType = keyof ServerEventMap;
+export type ServerEvent = ServerEventMap[ServerEventType];
+
+/** The operationId of every documented HTTP operation (the client has a method of each name). */
+export const operationIds = ${JSON.stringify(operationIds)} as const;
+`;
 }

@@ -7,6 +7,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { consumers, queueUrlVariable, type QueueName } from '../lambdas/manifest.ts';
 import { createDevIssuer, TokenRequestError, type DevIssuer } from './dev-issuer.ts';
+import { devPageEndpoints } from './dev-pages.ts';
 import { assertPortFree, freePort, startDynamoDbLocal, startSqsS3, TwinStartError, type Emulator } from './emulators.ts';
 import { startHttpGateway, type HttpGateway } from './http-gateway.ts';
 import { loadHandler } from './lambda-runtime.ts';
@@ -35,6 +36,9 @@ export interface TwinOptions {
   deliveryCopies?: number;
   /** Concurrent batches per queue consumer (Lambda scales pollers; default 4). */
   pollerParallelism?: number;
+  /** API Gateway's WebSocket idle timeout (10 minutes) and connection cap (2 hours), shorter for client tests. */
+  wsIdleTimeoutMs?: number;
+  wsMaxDurationMs?: number;
   /** Extra environment for the handlers (rate limits, log level, ...). */
   env?: Record<string, string>;
 }
@@ -152,7 +156,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     };
     Object.assign(process.env, handlerEnv);
 
-    const ws = await startWsGateway({ port: wsPort, host });
+    const ws = await startWsGateway({ port: wsPort, host, idleTimeoutMs: options.wsIdleTimeoutMs, maxDurationMs: options.wsMaxDurationMs });
     cleanups.push(() => ws.close());
 
     const pollers: Poller[] = [];
@@ -179,6 +183,8 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
         await drain(50_000);
         return { status: 200, body: { status: 'drained' } };
       },
+      // The API reference (/local/docs) and the live console (/local/console).
+      ...devPageEndpoints(),
     };
     const gateway: HttpGateway = await startHttpGateway({ port, host, localEndpoints, media });
     cleanups.push(() => gateway.close());

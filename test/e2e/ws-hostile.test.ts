@@ -175,6 +175,7 @@ describe('WebSocket: connections that vanished without $disconnect', () => {
       const meta = await connectionUser(ghost);
       await joinGroup(ghost, groups.post(post.id), `ghost-of-${live.id}`, meta!.ttl);
     }
+    member.acceptOwnType('ghost_probe');
     await publish({ type: 'ghost_probe', data: { post_id: post.id }, audiences: [groups.post(post.id)] });
     await member.next('ghost_probe');
     await drain();

@@ -509,3 +509,28 @@ export interface PingMessage {
   type: 'ping';
   data?: unknown;
 }
+
+/** Every server event, by its `type`. */
+export interface ServerEventMap {
+  ventroom_joined: VentroomJoinedEvent;
+  ventroom_post_joined: VentroomPostJoinedEvent;
+  pong: PongEvent;
+  error: ErrorEvent;
+  new_ventroom_post: NewVentroomPostEvent;
+  ventroom_post_updated: VentroomPostUpdatedEvent;
+  ventroom_post_deleted: VentroomPostDeletedEvent;
+  ventroom_post_view_updated: VentroomPostViewUpdatedEvent;
+  new_ventroom_comment: NewVentroomCommentEvent;
+  new_comment_on_user_post: NewCommentOnUserPostEvent;
+  new_reply_on_user_comment: NewReplyOnUserCommentEvent;
+  ventroom_comment_updated: VentroomCommentUpdatedEvent;
+  ventroom_comment_deleted: VentroomCommentDeletedEvent;
+  ventroom_reaction_updated: VentroomReactionUpdatedEvent;
+  new_reaction_on_user_post: NewReactionOnUserPostEvent;
+  new_reaction_on_user_comment: NewReactionOnUserCommentEvent;
+}
+export type ServerEventType = keyof ServerEventMap;
+export type ServerEvent = ServerEventMap[ServerEventType];
+
+/** The operationId of every documented HTTP operation (the client has a method of each name). */
+export const operationIds = ["listPosts","createPost","getPost","replacePost","updatePost","deletePost","listComments","createComment","replaceComment","updateComment","deleteComment","viewStats","postWithComments","markAsViewed","trendingPosts","react","removeReaction","createUpload"] as const;

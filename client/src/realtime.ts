@@ -1,0 +1,345 @@
+import type { ServerEvent, ServerEventMap, ServerEventType } from './generated/api-types.ts';
+
+/**
+ * The WebSocket API with the contract's best practices built in:
+ * - keepalive: a `ping` well inside API Gateway's 10-minute idle close; a socket that stops
+ *   answering is dropped and replaced;
+ * - reconnection after ANY close (network, idle, the 2-hour cap, a server restart) with exponential
+ *   backoff and full jitter, and a fresh token each time;
+ * - every group joined (feed, posts) is joined again on every new socket;
+ * - events are deduplicated by `id` (the same event can arrive through two groups, or twice);
+ * - recovery: when events carry an `offset` (and `epoch`), a re-join asks to resume from the last
+ *   one and a reply with `recovered: true` means nothing was missed; otherwise the `onResync`
+ *   callback tells the app to refetch what that group shows;
+ * - view tracking: `trackView` ids are batched into `mark_as_viewed` calls and queued while offline.
+ * No Node-only APIs: the global WebSocket (browsers, React Native, Node 22+) or one passed in.
+ */
+export type Group = { kind: 'feed' } | { kind: 'post'; postId: number };
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+type WsLike = {
+  readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+};
+type WsConstructor = new (url: string) => WsLike;
+
+export interface RealtimeOptions {
+  /** The WebSocket endpoint, e.g. `ws://127.0.0.1:3001` or the stack's WebSocketUrl. */
+  url: string | (() => string);
+  /** The JWT, asked for on every (re)connect so it can be refreshed. */
+  token: string | (() => string | Promise<string>);
+  WebSocket?: WsConstructor;
+  /** Ping this often while open (default 4 minutes: well inside the 10-minute idle close). */
+  pingIntervalMs?: number;
+  /** A socket silent this long after a ping is considered dead and replaced (default 20 s). */
+  pongTimeoutMs?: number;
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** 0..1 (tests make the jitter predictable). */
+  random?: () => number;
+  /** Sends tracked views (usually `client.markAsViewed`); required for `trackView`. */
+  markAsViewed?: (postIds: number[]) => Promise<unknown>;
+  /** Wait this long to batch tracked views (default 250 ms). */
+  viewBatchMs?: number;
+  /** After a reconnect the server could not replay from: refetch what this group shows. */
+  onResync?: (group: Group) => void;
+  /** How many event ids to remember for deduplication (default 2000). */
+  dedupSize?: number;
+}
+
+type Listener = (event: ServerEvent) => void;
+
+const OPEN = 1;
+const groupKey = (group: Group) => (group.kind === 'feed' ? 'feed' : `post:${group.postId}`);
+
+export class RealtimeClient {
+  state: ConnectionState = 'idle';
+  /** How many sockets have opened (1 + reconnects). */
+  connections = 0;
+  private socket: WsLike | undefined;
+  private readonly groups = new Map<string, Group>();
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+  private readonly frameListeners = new Set<(frame: unknown) => void>();
+  private readonly seen = new Set<string>();
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private pongTimer: ReturnType<typeof setTimeout> | undefined;
+  private viewTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pendingViews = new Set<number>();
+  private sendingViews = false;
+  /** The last delivered offset per epoch (when the server offers offsets). */
+  private position: { epoch?: string; offset: number } | undefined;
+  private readonly waiters: { test: (event: ServerEvent) => boolean; resolve: (event: ServerEvent) => void }[] = [];
+  private stopped = false;
+
+  constructor(private readonly options: RealtimeOptions) {}
+
+  /** Opens the socket (and keeps one open until `close`). */
+  connect(): void {
+    this.stopped = false;
+    if (this.socket || this.reconnectTimer) return;
+    void this.open();
+  }
+
+  /** Closes for good: no reconnect. Queued views stay queued. */
+  close(): void {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.stopKeepalive();
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close(1000, 'Client closed');
+    this.setState('closed');
+  }
+
+  /** Joins the feed (ventroom_feed) now and after every reconnect; resolves on the server's confirmation. */
+  joinFeed(): Promise<ServerEvent> {
+    return this.join({ kind: 'feed' });
+  }
+  leaveFeed(): void {
+    this.leave({ kind: 'feed' });
+  }
+  /** Joins a post's group (comments, reactions, views of that post), now and after every reconnect. */
+  joinPost(postId: number): Promise<ServerEvent> {
+    return this.join({ kind: 'post', postId });
+  }
+  leavePost(postId: number): void {
+    this.leave({ kind: 'post', postId });
+  }
+  joinedGroups(): Group[] {
+    return [...this.groups.values()];
+  }
+
+  /** Listens to one event type (deduplicated); returns the unsubscribe function. */
+  on<T extends ServerEventType>(type: T, listener: (event: ServerEventMap[T]) => void): () => void {
+    return this.listen(type, listener as Listener);
+  }
+  /** Listens to every event (deduplicated). */
+  onAny(listener: Listener): () => void {
+    return this.listen('*', listener);
+  }
+  onState(listener: (state: ConnectionState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+  /** Every frame as received, before deduplication (for logs and consoles). */
+  onFrame(listener: (frame: unknown) => void): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
+  /** The next event that matches (after this call). */
+  next<T extends ServerEventType>(type: T, predicate: (event: ServerEventMap[T]) => boolean = () => true, timeoutMs = 15_000): Promise<ServerEventMap[T]> {
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        test: (event: ServerEvent) => event.type === type && predicate(event as ServerEventMap[T]),
+        resolve: (event: ServerEvent) => {
+          clearTimeout(timer);
+          resolve(event as ServerEventMap[T]);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`no ${type} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Counts a view of this post: batched into mark_as_viewed, and kept until it has been sent (offline included). */
+  trackView(...postIds: number[]): void {
+    if (!this.options.markAsViewed) throw new Error('trackView needs the markAsViewed option');
+    for (const id of postIds) this.pendingViews.add(id);
+    this.scheduleViews();
+  }
+  /** Views tracked but not sent yet. */
+  queuedViews(): number[] {
+    return [...this.pendingViews];
+  }
+
+  /** Sends a raw client message (when open); returns whether it was sent. */
+  send(message: { type: string; data?: unknown }): boolean {
+    if (this.socket?.readyState !== OPEN) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  private listen(key: string, listener: Listener): () => void {
+    let set = this.listeners.get(key);
+    if (!set) this.listeners.set(key, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    for (const listener of this.stateListeners) listener(state);
+  }
+
+  private async open(): Promise<void> {
+    this.setState(this.connections === 0 ? 'connecting' : 'reconnecting');
+    let token: string;
+    try {
+      token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.stopped) return;
+    const base = typeof this.options.url === 'function' ? this.options.url() : this.options.url;
+    const Ws = this.options.WebSocket ?? (globalThis as unknown as { WebSocket: WsConstructor }).WebSocket;
+    const socket = new Ws(`${base.replace(/\/+$/, '')}/?token=${encodeURIComponent(token)}`);
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      const reconnected = this.connections > 0;
+      this.connections += 1;
+      this.attempt = 0;
+      this.setState('open');
+      this.startKeepalive();
+      for (const group of this.groups.values()) this.sendJoin(group, reconnected);
+      this.scheduleViews(0);
+    };
+    socket.onmessage = (event) => {
+      if (this.socket === socket) this.receive(String(event.data));
+    };
+    socket.onerror = () => {
+      // A close follows; reconnection happens there.
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.stopKeepalive();
+      if (!this.stopped) this.scheduleReconnect();
+    };
+  }
+
+  /** Exponential backoff with full jitter: a random delay up to min(max, initial * 2^attempt). */
+  private scheduleReconnect(): void {
+    this.setState('reconnecting');
+    const { initialMs = 500, maxMs = 30_000 } = this.options.backoff ?? {};
+    const ceiling = Math.min(maxMs, initialMs * 2 ** this.attempt);
+    this.attempt += 1;
+    const delay = Math.max(50, Math.round((this.options.random ?? Math.random)() * ceiling));
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.stopped) void this.open();
+    }, delay);
+  }
+
+  private startKeepalive(): void {
+    this.stopKeepalive();
+    const interval = this.options.pingIntervalMs ?? 4 * 60 * 1000;
+    this.pingTimer = setInterval(() => {
+      if (!this.send({ type: 'ping' })) return;
+      clearTimeout(this.pongTimer);
+      // Any frame counts as life (receive() clears this); silence means a dead socket.
+      this.pongTimer = setTimeout(() => this.socket?.close(4000, 'No pong'), this.options.pongTimeoutMs ?? 20_000);
+    }, interval);
+  }
+
+  private stopKeepalive(): void {
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongTimer);
+  }
+
+  private join(group: Group): Promise<ServerEvent> {
+    this.groups.set(groupKey(group), group);
+    const reply =
+      group.kind === 'feed'
+        ? this.next('ventroom_joined')
+        : this.next('ventroom_post_joined', (event) => event.data.post_id === group.postId);
+    this.sendJoin(group, false);
+    return reply;
+  }
+
+  private leave(group: Group): void {
+    this.groups.delete(groupKey(group));
+    if (group.kind === 'feed') this.send({ type: 'leave_ventroom' });
+    else this.send({ type: 'leave_ventroom_post', data: { post_id: group.postId } });
+  }
+
+  /** A join; after a reconnect it asks to resume from the last offset when the server gave offsets. */
+  private sendJoin(group: Group, resume: boolean): void {
+    const resumeFrom = resume && this.position ? { offset: this.position.offset, ...(this.position.epoch ? { epoch: this.position.epoch } : {}) } : {};
+    const sent =
+      group.kind === 'feed'
+        ? this.send({ type: 'join_ventroom', ...(resume && this.position ? { data: resumeFrom } : {}) })
+        : this.send({ type: 'join_ventroom_post', data: { post_id: group.postId, ...resumeFrom } });
+    if (!sent || !resume) return;
+    // Recovered when the server says so; otherwise the app refetches what the group shows.
+    const confirm =
+      group.kind === 'feed'
+        ? this.next('ventroom_joined')
+        : this.next('ventroom_post_joined', (event) => event.data.post_id === group.postId);
+    confirm.then(
+      (event) => {
+        if ((event.data as { recovered?: unknown }).recovered !== true) this.options.onResync?.(group);
+      },
+      () => this.options.onResync?.(group),
+    );
+  }
+
+  private receive(text: string): void {
+    clearTimeout(this.pongTimer);
+    let frame: unknown;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return;
+    }
+    for (const listener of this.frameListeners) listener(frame);
+    const event = frame as ServerEvent & { offset?: unknown; epoch?: unknown };
+    if (typeof event !== 'object' || event === null || typeof event.type !== 'string') return;
+    if (typeof event.id === 'string') {
+      if (this.seen.has(event.id)) return;
+      this.seen.add(event.id);
+      if (this.seen.size > (this.options.dedupSize ?? 2000)) this.seen.delete(this.seen.values().next().value as string);
+    }
+    if (typeof event.offset === 'number') {
+      const epoch = typeof event.epoch === 'string' ? event.epoch : undefined;
+      if (!this.position || this.position.epoch !== epoch || event.offset > this.position.offset) this.position = { epoch, offset: event.offset };
+    }
+    for (const waiter of [...this.waiters]) {
+      if (waiter.test(event)) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(event);
+      }
+    }
+    for (const listener of this.listeners.get(event.type) ?? []) listener(event);
+    for (const listener of this.listeners.get('*') ?? []) listener(event);
+  }
+
+  private scheduleViews(delay = this.options.viewBatchMs ?? 250): void {
+    if (this.pendingViews.size === 0 || this.viewTimer || this.sendingViews) return;
+    this.viewTimer = setTimeout(() => {
+      this.viewTimer = undefined;
+      void this.flushViews();
+    }, delay);
+  }
+
+  /** Sends queued views when online; on failure they stay queued for the next (re)connect. */
+  private async flushViews(): Promise<void> {
+    if (this.state !== 'open' || this.pendingViews.size === 0 || !this.options.markAsViewed) return;
+    const batch = [...this.pendingViews].slice(0, 100);
+    this.sendingViews = true;
+    try {
+      await this.options.markAsViewed(batch);
+      for (const id of batch) this.pendingViews.delete(id);
+    } catch {
+      // Offline or the server failed: kept, retried on the next open.
+    } finally {
+      this.sendingViews = false;
+    }
+    if (this.pendingViews.size > 0 && this.state === 'open') this.scheduleViews();
+  }
+}
