@@ -22,7 +22,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { ...twinProject, name: 'shared', include: ['test/{unit,integration,e2e}/**/*.test.ts'], sequence: { groupOrder: 0 } },
+        test: { ...twinProject, name: 'shared', include: ['test/{unit,integration,e2e}/**/*.test.ts', 'client/test/**/*.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
