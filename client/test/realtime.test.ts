@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, drain, newUser, type TestUser } from '../../test/support/api.ts';
+import { checkServerFrame, pendingViolations } from '../../test/support/contract.ts';
+import { removeDataDir, startOwnTwin, type OwnTwin } from '../../test/support/twin-process.ts';
+import { RealtimeClient, VentRoomClient, type Group } from '../src/index.ts';
+
+/**
+ * The realtime client against a twin of its own, with real sockets: API Gateway's 10-minute idle
+ * close and 2-hour cap shortened to 1.5 s and 6 s, every queue message delivered twice (so each
+ * event reaches the socket twice with the same id), then a restart on the same ports and data.
+ */
+let own: OwnTwin | undefined;
+let restarted: OwnTwin | undefined;
+const clients: RealtimeClient[] = [];
+afterAll(async () => {
+  for (const client of clients) client.close();
+  await own?.stop();
+  await restarted?.stop();
+  await removeDataDir(own);
+});
+
+const ENV = { VENTROOM_WS_IDLE_TIMEOUT_MS: '1500', VENTROOM_WS_MAX_DURATION_MS: '6000', VENTROOM_DELIVERY_COPIES: '2' };
+let httpUrl = '';
+let wsUrl = '';
+
+function realtime(user: TestUser, extra: { onResync?: (group: Group) => void } = {}) {
+  const http = new VentRoomClient({ baseUrl: httpUrl, token: user.token });
+  const client = new RealtimeClient({
+    url: () => wsUrl,
+    token: user.token,
+    pingIntervalMs: 400,
+    backoff: { initialMs: 100, maxMs: 1000 },
+    viewBatchMs: 50,
+    markAsViewed: (ids) => http.markAsViewed(ids),
+    ...extra,
+  });
+  const frames: any[] = [];
+  client.onFrame((frame) => {
+    frames.push(frame);
+    try {
+      checkServerFrame(JSON.stringify(frame));
+    } catch (error) {
+      pendingViolations.push(error as Error);
+    }
+  });
+  clients.push(client);
+  return { client, frames, http };
+}
+
+const post = async (user: TestUser, content: string) => (await call('POST', `${httpUrl}/api/ventroom/posts/`, { user, json: { content } })).body as { id: number };
+
+beforeAll(async () => {
+  own = await startOwnTwin(ENV, { keepData: true });
+  ({ httpUrl, wsUrl } = own.info);
+}, 120_000);
+
+describe('RealtimeClient against a twin', () => {
+  it('pings inside the idle timeout, drops duplicate deliveries by id, re-joins after the connection cap and asks for a resync', async () => {
+    const on = own!.info;
+    const [reader, author] = await Promise.all([newUser({ on }), newUser({ on })]);
+    const resyncs: Group[] = [];
+    const { client, frames } = realtime(reader, { onResync: (group) => resyncs.push(group) });
+    const seen: number[] = [];
+    client.on('new_ventroom_post', (event) => seen.push(event.data.id));
+    client.connect();
+    await client.joinFeed();
+    const target = await post(author, 'watched');
+    await client.joinPost(target.id);
+
+    // Idle for longer than the idle timeout: the pings keep the first socket.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(client.connections).toBe(1);
+
+    const first = await post(author, 'delivered twice');
+    await expect.poll(() => frames.filter((f) => f.type === 'new_ventroom_post' && f.data.id === first.id).length).toBe(2);
+    expect(seen.filter((id) => id === first.id)).toHaveLength(1);
+
+    // The cap closes the socket; the client reconnects, joins both groups again and asks for a resync (no offsets here).
+    await expect.poll(() => client.connections, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => resyncs.map((g) => (g.kind === 'feed' ? 'feed' : `post:${g.postId}`)).sort()).toEqual(['feed', `post:${target.id}`]);
+    const comment = client.next('new_ventroom_comment', (event) => event.data.text === 'after the cap');
+    const afterCap = client.next('new_ventroom_post', (event) => event.data.content === 'after the cap');
+    await call('POST', `${httpUrl}/api/ventroom/posts/${target.id}/comments/`, { user: author, json: { text: 'after the cap' } });
+    await post(author, 'after the cap');
+    await Promise.all([comment, afterCap]);
+    client.close();
+  });
+
+  it('survives a twin restart: backs off, reconnects, re-joins, and sends the views tracked while offline', async () => {
+    const on = own!.info;
+    const [reader, author] = await Promise.all([newUser({ on }), newUser({ on })]);
+    const { client, http } = realtime(reader);
+    client.connect();
+    await client.joinFeed();
+    const target = await post(author, 'view me later');
+    await drain(on);
+
+    await own!.stop();
+    await expect.poll(() => client.state).toBe('reconnecting');
+    client.trackView(target.id);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(client.queuedViews()).toEqual([target.id]);
+
+    restarted = await startOwnTwin({ ...ENV, PORT: String(new URL(on.httpUrl).port), WS_PORT: String(new URL(on.wsUrl).port) }, { dataDir: own!.dataDir });
+    await expect.poll(() => client.connections, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => client.queuedViews(), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(async () => (await http.viewStats(target.id)).has_user_viewed, { timeout: 15_000 }).toBe(true);
+    const live = client.next('new_ventroom_post', (event) => event.data.content === 'after the restart');
+    await post(author, 'after the restart');
+    await live;
+    client.close();
+  });
+});
