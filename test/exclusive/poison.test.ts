@@ -24,6 +24,7 @@ describe('poison messages end in the dead-letter queue; the rest of their batch 
     const viewers = await Promise.all([newUser(), newUser(), newUser()]);
     const listener = await newUser();
     const socket = await WsClient.connect(listener);
+    socket.acceptOwnType('poison_test_event');
     const at = new Date().toISOString();
     const poison = {
       views: [`{"not json ${marker}`, JSON.stringify({ user_id: marker, post_ids: ['one'], viewed_at: at })],

@@ -16,6 +16,7 @@ describe('fan-out worker: audiences larger than a chunk', () => {
     const author = await newUser();
     const post = await createPost(author);
     const members = await Promise.all(Array.from({ length: 7 }, async () => WsClient.connect(await newUser())));
+    for (const client of members) client.acceptOwnType('chunk_probe');
     await Promise.all(members.map((client) => client.request({ type: 'join_ventroom_post', data: { post_id: post.id } }, 'ventroom_post_joined')));
     const job: BroadcastJob = { message: serverMessage('chunk_probe', { post_id: post.id }), audiences: [groups.post(post.id)] };
 
