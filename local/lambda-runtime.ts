@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,6 +36,32 @@ export function lambdaContext(functionName: string, timeoutSeconds: number, memo
   };
 }
 
+/** One finished invocation, as Lambda would report it (its duration and whether it failed). */
+export interface InvocationRecord {
+  functionName: string;
+  event: unknown;
+  startedAt: number;
+  durationMs: number;
+  failed: boolean;
+}
+
+const observers = new Set<(record: InvocationRecord) => void>();
+const running = new AsyncLocalStorage<string>();
+
+/**
+ * Watches every invocation this process makes (the scale model records invocations and durations,
+ * and attributes each DynamoDB call to the function that made it). Returns the way to stop watching.
+ */
+export function observeInvocations(observer: (record: InvocationRecord) => void): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
+/** The function whose invocation the caller runs inside, if any. */
+export function currentFunction(): string | undefined {
+  return running.getStore();
+}
+
 /** Runs a handler with the function's timeout, as Lambda would cut it off. */
 export async function invoke(
   handler: LambdaHandler,
@@ -46,10 +73,18 @@ export async function invoke(
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new LambdaTimeoutError(functionName, timeoutSeconds)), timeoutSeconds * 1000);
   });
+  const startedAt = performance.now();
+  let failed = true;
   try {
-    return await Promise.race([handler(event, lambdaContext(functionName, timeoutSeconds)), timeout]);
+    const result = await Promise.race([running.run(functionName, () => handler(event, lambdaContext(functionName, timeoutSeconds))), timeout]);
+    failed = false;
+    return result;
   } finally {
     clearTimeout(timer);
+    if (observers.size > 0) {
+      const record = { functionName, event, startedAt, durationMs: performance.now() - startedAt, failed };
+      for (const observer of observers) observer(record);
+    }
   }
 }
 
