@@ -27,7 +27,7 @@ import { renderMarkdown, renderText, type Table } from './support/table.ts';
  * SCALE_CONCURRENCY; `--docs` rewrites the scale section of docs/benchmarks.md.
  */
 const PROFILE_PATH = process.env.SCALE_PROFILE ?? path.resolve(PROJECT_ROOT, '..', 'shared', 'scale', 'community.json');
-const USERS = Number(process.env.SCALE_USERS ?? 240);
+const USERS = Number(process.env.SCALE_USERS ?? 200);
 const DAY_FRACTION = Number(process.env.SCALE_DAY_FRACTION ?? 0.5);
 const LIVE_POSTS = Number(process.env.SCALE_LIVE_POSTS ?? 60);
 const CONCURRENCY = Number(process.env.SCALE_CONCURRENCY ?? 12);
@@ -96,6 +96,8 @@ interface KeyLoad {
   /** Per refresh of the clock work. */
   clockRcu: number;
   clockWcu: number;
+  /** The same load by the function that caused it (per DAU-day; clock work apart). */
+  byFunction: Record<string, { rcu: number; wcu: number }>;
 }
 
 function main(): Promise<void> {
@@ -272,7 +274,7 @@ function buildModel(
     for (const key of call.keys) {
       const { cls, label } = classify(key);
       const id = `${key.table}\u0000${label}`;
-      const load = byKey.get(id) ?? { label, table: key.table, cls, rcu: 0, wcu: 0, clockRcu: 0, clockWcu: 0 };
+      const load = byKey.get(id) ?? { label, table: key.table, cls, rcu: 0, wcu: 0, clockRcu: 0, clockWcu: 0, byFunction: {} };
       byKey.set(id, load);
       if (isClockWork(call, key)) {
         if (cls === 'hour') clockPartitions.set(id, new Set([...(clockPartitions.get(id) ?? []), key.pk]));
@@ -284,6 +286,9 @@ function buildModel(
       }
       totals.rcu += (key.rcu * w) / dauDays;
       totals.wcu += (key.wcu * w) / dauDays;
+      const part = (load.byFunction[call.fn] ??= { rcu: 0, wcu: 0 });
+      part.rcu += (key.rcu * w) / dauDays;
+      part.wcu += (key.wcu * w) / dauDays;
       if (cls === 'user') {
         const entity = perEntity.get(`${id}\u0000${key.pk}`) ?? { label, table: key.table, rcu: 0, wcu: 0 };
         perEntity.set(`${id}\u0000${key.pk}`, entity);
@@ -516,6 +521,28 @@ function renderTables(profile: ScaleProfile, model: Model): Table[] {
       ],
     });
   }
+  const million = model.targets.find((t) => t.dau === 1_000_000) ?? model.targets[0]!;
+  const hottest = (million.hottestKeys as { key: string; table: string }[]).slice(0, 4);
+  const scale = peakRate(1, million.dau as number, profile);
+  tables.push({
+    title: `Where the hottest keys' load comes from at ${(million.dau as number).toLocaleString('en-US')} DAU (per function, RCU/s / WCU/s)`,
+    columns: ['partition key', 'function', 'RCU/s', 'WCU/s'],
+    rows: hottest.flatMap((hot) => {
+      const load = model.keys.find((k) => k.label === hot.key && k.table === hot.table)!;
+      if (load.cls === 'user') return [];
+      const share = load.cls === 'post' ? topShare(livePosts(million.dau as number, profile), profile.popularity.zipf_exponent) : 1;
+      const rows = Object.entries(load.byFunction)
+        .map(([fn, units]) => [hot.key, fn, units.rcu * scale * share, units.wcu * scale * share] as const)
+        .filter(([, , r, w]) => r + w > 0.005 * (keyRates(model, load, million.dau as number).rcu + keyRates(model, load, million.dau as number).wcu))
+        .sort((a, b) => b[2] / 3 + b[3] - (a[2] / 3 + a[3]))
+        .map(([key, fn, r, w]) => [key, fn, num(r), num(w)]);
+      if (load.clockRcu || load.clockWcu) {
+        const rates = keyRates(model, { ...load, rcu: 0, wcu: 0 }, million.dau as number);
+        rows.push([hot.key, 'trending refresh (clock)', num(rates.rcu), num(rates.wcu)]);
+      }
+      return rows;
+    }),
+  });
   tables.push({
     title: 'Account limits at each size (peak)',
     columns: ['figure', 'limit', ...model.targets.map((t) => `${(t.dau as number).toLocaleString('en-US')} DAU`)],
