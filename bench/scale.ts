@@ -209,6 +209,7 @@ interface Model {
   fanout: { msPerCall: number; rcuPerMember: number; postMembers: number; userMembers: number; unitsPerCall: number };
   perDauDay: { http: number; wsIn: number; wsReplies: number; connects: number; sqsSends: number; rcu: number; wcu: number; clockRcu: number; clockWcu: number };
   refreshes: number;
+  meanConnected: number;
   targets: Record<string, unknown>[];
   figures: Figure[];
 }
@@ -367,7 +368,7 @@ function buildModel(
     wsSent: population.wsSent.messages,
     wsReceived: population.wsReceived.messages,
   };
-  const model: Model = { profile, sample, keys: [...byKey.values()], functions, events: [...events.values()], fanout, perDauDay, refreshes, targets: [], figures: [] };
+  const model: Model = { profile, sample, keys: [...byKey.values()], functions, events: [...events.values()], fanout, perDauDay, refreshes, meanConnected: population.meanConnected, targets: [], figures: [] };
   model.figures = figuresOf(model, population.meanConnected);
   model.targets = profile.targets_dau.map((dau) => targetFigures(model, dau, population.meanConnected));
   return model;
@@ -582,7 +583,7 @@ function renderTables(profile: ScaleProfile, model: Model): Table[] {
 function summaryLine(model: Model): string {
   const data = firstLimit(model.figures.filter((f) => f.dataLayer));
   const all = firstLimit(model.figures);
-  const at1M = costAt(model, 1_000_000, Number(model.sample.meanConnected)).reduce((sum, line) => sum + line.dollars, 0);
+  const at1M = costAt(model, 1_000_000, model.meanConnected).reduce((sum, line) => sum + line.dollars, 0);
   const n = data ? `${roundDau(data.dau)} DAU (${data.what})` : '> 10,000,000,000 DAU (none)';
   const m = all ? roundDau(all.dau) : '> 10,000,000,000';
   return `scale: data layer first limit at ${n}; fan-out within budget up to ${m} DAU (contract clients), - DAU (protocol 2); $${at1M.toFixed(2)} per 1k DAU-month at 1M DAU (contract clients), $- (protocol 2)`;
