@@ -77,6 +77,24 @@ export function integer(options: { required?: boolean; allowNull?: boolean; min?
   })), { type: nullable('integer', allowNull), ...(min === undefined ? {} : { minimum: min }), ...(max === undefined ? {} : { maximum: max }) }));
 }
 
+/** How long an echoed value may be in a message: a client's 5 MB array must not come back as a 5 MB error. */
+const SHOWN_MAX = 60;
+
+/**
+ * A value as an error message echoes it (DRF quotes the input), bounded: JSON for what stringifies,
+ * cut to SHOWN_MAX characters; a structure too deep to stringify (JSON.stringify overflows the stack
+ * on a few thousand nested arrays) is named by its type instead of failing the request with a 500.
+ */
+function shown(value: unknown): string {
+  let rendered: string;
+  try {
+    rendered = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  } catch {
+    return pythonTypeName(value);
+  }
+  return rendered.length > SHOWN_MAX ? `${rendered.slice(0, SHOWN_MAX)}…` : rendered;
+}
+
 /** DRF ChoiceField. */
 export function choice<const T extends string>(choices: readonly T[], options: { required?: boolean; allowNull?: boolean } = {}) {
   const { required = true, allowNull = false } = options;
@@ -84,7 +102,7 @@ export function choice<const T extends string>(choices: readonly T[], options: {
     if (value === undefined) return required ? fail(ctx, 'This field is required.') : undefined;
     if (value === null || (value === '' && allowNull)) return allowNull ? null : fail(ctx, 'This field may not be null.');
     if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
-    return fail(ctx, `"${typeof value === 'string' ? value : JSON.stringify(value)}" is not a valid choice.`);
+    return fail(ctx, `"${shown(value)}" is not a valid choice.`);
   })), { enum: allowNull ? [...choices, null] : [...choices] }));
 }
 

@@ -477,6 +477,49 @@ describe(`fuzzing every write endpoint (${FUZZ_CASES} cases each, seed ${FUZZ_SE
   });
 });
 
+describe('pathological JSON structures: a 400 on the field, never a 5xx or an echo', () => {
+  // As JSON text: the test's own JSON.stringify would overflow on the deep ones too.
+  const structures: [string, string][] = [
+    ['5,000-deep array', `${'['.repeat(5_000)}"image"${']'.repeat(5_000)}`],
+    ['5,000-deep object', `${'{"a":'.repeat(5_000)}"x"${'}'.repeat(5_000)}`],
+    ['100,000-element array', JSON.stringify(Array.from({ length: 100_000 }, (_, i) => i))],
+    ['object of 50,000 keys', JSON.stringify(Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i])))],
+    ['1 MB string', JSON.stringify('x'.repeat(1024 * 1024))],
+  ];
+  const withField = (base: Record<string, unknown>, field: string, json: string) => {
+    const rest = JSON.stringify(base).slice(1, -1);
+    return `{${rest}${rest ? ',' : ''}${JSON.stringify(field)}:${json}}`;
+  };
+  const json = { 'content-type': 'application/json' };
+
+  it('in every field of posts, comments, reactions and mark_as_viewed', async () => {
+    const user = await newUser();
+    const post = await createPost(user);
+    const sequence = await sequenceValue('post');
+    const targets: { path: string; method: string; base: Record<string, unknown>; fields: string[] }[] = [
+      { method: 'POST', path: '/api/ventroom/posts/', base: { content: 'x' }, fields: ['media_type', 'title', 'content', 'media_key'] },
+      { method: 'PATCH', path: `/api/ventroom/posts/${post.id}/`, base: {}, fields: ['media_type', 'title', 'content'] },
+      { method: 'POST', path: `/api/ventroom/posts/${post.id}/comments/`, base: { text: 'x' }, fields: ['text', 'parent', 'media_type'] },
+      { method: 'POST', path: '/api/ventroom/reactions/', base: { content_type: 'post', object_id: post.id, reaction_type: '👍' }, fields: ['reaction_type', 'content_type', 'object_id'] },
+      { method: 'POST', path: '/api/ventroom/posts/mark_as_viewed/', base: {}, fields: ['post_ids'] },
+    ];
+    for (const target of targets) {
+      for (const field of target.fields) {
+        // A user per field: the requests stay inside one user's per-minute budgets.
+        const sender = target.method === 'PATCH' ? user : await newUser();
+        for (const [name, value] of structures) {
+          const response = await call(target.method, target.path, { user: sender, body: withField(target.base, field, value), headers: json });
+          expect(response.status, `${target.method} ${target.path} ${field}: ${name}`).toBe(400);
+          expect(response.text.length, `${field}: ${name} is not echoed`).toBeLessThan(2_000);
+        }
+      }
+    }
+    // The deep body as a whole, not inside a field.
+    expect((await call('POST', '/api/ventroom/posts/', { user, body: structures[0]![1], headers: json })).status).toBe(400);
+    expect(await sequenceValue('post')).toBe(sequence);
+  });
+});
+
 describe('oversized requests are refused cleanly and write nothing', () => {
   it('> 10 MB body: 413; > 6 MB event: 413; a file over the inline limit: 400', async () => {
     const user = await newUser();

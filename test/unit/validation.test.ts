@@ -51,3 +51,24 @@ describe('DRF-like field validation', () => {
     expect(errorsOf(() => validate(shape, null))).toEqual({ non_field_errors: ['Invalid data. Expected a dictionary, but got NoneType.'] });
   });
 });
+
+describe('pathological values (hardening item 5)', () => {
+  const shape = { kind: choice(['a', 'b'] as const) };
+  const deep = (depth: number): unknown => {
+    let value: unknown = 'a';
+    for (let i = 0; i < depth; i++) value = [value];
+    return value;
+  };
+
+  it('a 5,000-deep array in a choice field is a 400 on the field, not a RangeError', () => {
+    const errors = errorsOf(() => validate(shape, { kind: deep(5000) }));
+    expect(Object.keys(errors)).toEqual(['kind']);
+    expect(errors.kind![0]).toMatch(/is not a valid choice\.$/);
+  });
+
+  it('an oversized value is named briefly, never echoed whole', () => {
+    const errors = errorsOf(() => validate(shape, { kind: Array.from({ length: 100_000 }, (_, i) => i) }));
+    expect(errors.kind![0]!.length).toBeLessThan(200);
+    expect(errorsOf(() => validate(shape, { kind: 'x'.repeat(100_000) })).kind![0]!.length).toBeLessThan(200);
+  });
+});
