@@ -64,9 +64,20 @@ export function pageParams(query: Record<string, string>, options: { defaultSize
 /** Where a page starts, for the repository: the top, or older/newer than an item id. */
 export type PageStart = { from: 'top' } | { from: 'older'; belowId: number } | { from: 'newer'; aboveId: number };
 
+/**
+ * How many items a bare `?page=N` may walk past. Walking reads each skipped item (DynamoDB bills a
+ * keys-only Query by the items' full size), so an uncapped `?page=999999` on a big feed reads the
+ * whole partition; deeper pages are reached by following `next` links, whose cursors cost one Query
+ * per page. 1,000 items: page 51 at the default size of 20, page 11 at 100.
+ */
+export const MAX_WALK_ITEMS = 1_000;
+
 export function pageStart(params: PageParams): PageStart | 'walk' {
   if (params.page === 1) return { from: 'top' };
-  if (!params.cursor) return 'walk';
+  if (!params.cursor) {
+    if ((params.page - 1) * params.pageSize > MAX_WALK_ITEMS) throw new NotFoundError(INVALID_PAGE);
+    return 'walk';
+  }
   return params.cursor.d === 'o' ? { from: 'older', belowId: params.cursor.a } : { from: 'newer', aboveId: params.cursor.a };
 }
 

@@ -11,11 +11,17 @@ import { postDto, type PostDto } from './post-dto.ts';
 
 type UrlOf = (query: Record<string, string | number | undefined>) => string;
 
-/** The page's top-level comments; undefined when a bare `?page=N` points past the last comment. */
-async function readTopLevel(postId: number, params: PageParams): Promise<CommentRecord[] | undefined> {
+/**
+ * The page's top-level comments; undefined when a bare `?page=N` points past the last comment. A
+ * walk waits for the post's count (`walkCount`) and walks only to a page that exists: a page past the
+ * end is a 404 without reading every top-level comment on the way.
+ */
+async function readTopLevel(postId: number, params: PageParams, walkCount: () => Promise<number | undefined>): Promise<CommentRecord[] | undefined> {
   const start = pageStart(params);
   let anchor: CommentAnchor | undefined;
   if (start === 'walk') {
+    const count = await walkCount();
+    if (count === undefined || params.page > Math.max(1, Math.ceil(count / params.pageSize))) return undefined;
     const belowId = await nthNewestTopLevelId(postId, (params.page - 1) * params.pageSize);
     if (belowId === undefined) return undefined;
     anchor = { direction: 'older', belowId };
@@ -44,10 +50,11 @@ export interface PostWithComments {
  * first look counts a view (queued, never written here).
  */
 export async function postWithComments(principal: Principal, postId: number, params: PageParams, url: UrlOf, query: Record<string, string>): Promise<PostWithComments> {
+  const post = findPost(postId);
   const [stored, states, comments] = await Promise.all([
-    findPost(postId),
+    post,
     userStatesInRange(principal.id, postId, postId),
-    readTopLevel(postId, params),
+    readTopLevel(postId, params, async () => (await post)?.stats.topCommentCount),
   ]);
   if (!stored) throw new NotFoundError();
   if (!comments) throw new NotFoundError(INVALID_PAGE);
