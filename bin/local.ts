@@ -41,6 +41,8 @@ async function main() {
     // ":memory:" keeps nothing across restarts (tests).
     dataDir: dataDir === ':memory:' ? null : dataDir,
     host: process.env.HOST || '127.0.0.1',
+    // Names (besides loopback and HOST) a browser may reach the twin by, e.g. a LAN name for a phone.
+    allowedHosts: (process.env.VENTROOM_ALLOWED_HOSTS ?? '').split(',').map((name) => name.trim()).filter(Boolean),
     retryDelaySeconds: retryDelay ? Number(retryDelay) : undefined,
     // Fault injection for tests: every SQS message handed to its worker this many times (SQS is at-least-once).
     deliveryCopies: countFrom('VENTROOM_DELIVERY_COPIES', 1, 10),

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DEFAULT_TIMEOUT_SECONDS, httpFallback, httpRoutes, routePattern, type HttpRoute } from '../lambdas/manifest.ts';
+import { MISDIRECTED, type HostPolicy } from './host-check.ts';
 import { httpApiEvent } from './lambda-events.ts';
 import { invoke, LambdaTimeoutError, loadHandler, type LambdaHandler } from './lambda-runtime.ts';
 
@@ -104,6 +105,8 @@ async function readBody(request: http.IncomingMessage, limit: number): Promise<B
 export interface HttpGatewayOptions {
   port: number;
   host?: string;
+  /** Which Host headers are answered (everything else: 421). */
+  hosts: HostPolicy;
   localEndpoints: Record<string, LocalEndpoint>;
   media: { s3: S3Client; bucket: string };
 }
@@ -142,6 +145,10 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
 
   const server = http.createServer(async (request, response) => {
     try {
+      if (!options.hosts.allows(request.headers.host)) {
+        send(response, MISDIRECTED.status, MISDIRECTED.body);
+        return;
+      }
       const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
       const method = request.method ?? 'GET';
       if (url.pathname.startsWith('/media/') && (method === 'GET' || method === 'HEAD')) {

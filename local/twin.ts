@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { consumers, queueUrlVariable, type QueueName } from '../lambdas/manifest.ts';
+import { hostPolicy } from './host-check.ts';
 import { createDevIssuer, TokenRequestError, type DevIssuer } from './dev-issuer.ts';
 import { devPageEndpoints } from './dev-pages.ts';
 import { assertPortFree, freePort, startDynamoDbLocal, startSqsS3, TwinStartError, type Emulator } from './emulators.ts';
@@ -30,6 +31,8 @@ export interface TwinOptions {
   /** Where data persists across restarts; `null` keeps everything in memory (a temp dir for keys). */
   dataDir?: string | null;
   host?: string;
+  /** Host names the twin answers besides loopback and `host` (DNS rebinding guard: local/host-check.ts). */
+  allowedHosts?: string[];
   /** Make failed queue messages visible again after this many seconds (tests); default: AWS semantics. */
   retryDelaySeconds?: number;
   /** Fault injection: hand every queue message to its consumer this many times (default 1: off). */
@@ -156,7 +159,8 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     };
     Object.assign(process.env, handlerEnv);
 
-    const ws = await startWsGateway({ port: wsPort, host, idleTimeoutMs: options.wsIdleTimeoutMs, maxDurationMs: options.wsMaxDurationMs });
+    const hosts = hostPolicy(host, options.allowedHosts);
+    const ws = await startWsGateway({ port: wsPort, host, hosts, idleTimeoutMs: options.wsIdleTimeoutMs, maxDurationMs: options.wsMaxDurationMs });
     cleanups.push(() => ws.close());
 
     const pollers: Poller[] = [];
@@ -186,7 +190,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       // The API reference (/local/docs) and the live console (/local/console).
       ...devPageEndpoints(),
     };
-    const gateway: HttpGateway = await startHttpGateway({ port, host, localEndpoints, media });
+    const gateway: HttpGateway = await startHttpGateway({ port, host, hosts, localEndpoints, media });
     cleanups.push(() => gateway.close());
 
     for (const consumer of consumers) {

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { DEFAULT_TIMEOUT_SECONDS, wsRoutes, type WsRoute } from '../lambdas/manifest.ts';
+import { MISDIRECTED, type HostPolicy } from './host-check.ts';
 import { invoke, loadHandler, type LambdaHandler } from './lambda-runtime.ts';
 
 /**
@@ -14,6 +15,8 @@ import { invoke, loadHandler, type LambdaHandler } from './lambda-runtime.ts';
 export interface WsGatewayOptions {
   port: number;
   host?: string;
+  /** Which Host headers are answered (everything else: 421, upgrade refused). */
+  hosts?: HostPolicy;
   /** API Gateway closes a connection idle this long (10 minutes) and any connection after 2 hours. */
   idleTimeoutMs?: number;
   maxDurationMs?: number;
@@ -198,6 +201,10 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
   };
 
   const server = http.createServer((request, response) => {
+    if (options.hosts && !options.hosts.allows(request.headers.host)) {
+      response.writeHead(MISDIRECTED.status, { 'content-type': 'application/json' }).end(JSON.stringify(MISDIRECTED.body));
+      return;
+    }
     management(request, response).catch((error) => {
       console.error('[ws] management API failed', error);
       if (!response.headersSent) response.writeHead(500);
@@ -207,6 +214,10 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
   server.keepAliveTimeout = 65_000;
 
   server.on('upgrade', async (request, socket, head) => {
+    if (options.hosts && !options.hosts.allows(request.headers.host)) {
+      socket.end(`HTTP/1.1 ${MISDIRECTED.status} Misdirected Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify(MISDIRECTED.body)}`);
+      return;
+    }
     const host = request.headers.host ?? 'localhost';
     const url = new URL(request.url ?? '/', `http://${host}`);
     const headerEntries: [string, string][] = [];
