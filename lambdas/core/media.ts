@@ -37,7 +37,8 @@ export const MEDIA_LIMITS = {
   uploadExpiresSeconds: config.MEDIA_UPLOAD_EXPIRES_SECONDS,
 };
 
-const s3 = new S3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE });
+/** Exported for tests that inject faults between the steps of an adoption (test/integration/upload-swap). */
+export const s3 = new S3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE });
 
 /** What the bytes really are, from their signature; the client's declared type is not trusted. */
 async function sniff(bytes: Uint8Array): Promise<{ mime: string; ext: string } | undefined> {
@@ -105,13 +106,17 @@ export async function adoptUpload(userId: string, uploadKey: string, mediaType: 
   if (!uploadKey.startsWith(own) || !/^[0-9a-f-]{36}$/.test(uploadKey.slice(own.length))) {
     throw new ValidationError({ [field]: ['Unknown upload. Request one from /api/ventroom/uploads/ first.'] });
   }
+  // The presigned URL stays valid after the check, so its holder could swap the bytes between the
+  // sniff and the copy: every step names the version (ETag) the first one saw, and S3 refuses the
+  // read or the copy when the object is no longer that version.
   let size: number;
+  let etag: string;
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: config.MEDIA_BUCKET, Key: uploadKey }));
     size = head.ContentLength ?? 0;
+    etag = head.ETag!;
   } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404 || status === 403) {
+    if (s3Status(error) === 404 || s3Status(error) === 403) {
       throw new ValidationError({ [field]: ['Nothing was uploaded to this key (or the upload expired).'] });
     }
     throw error;
@@ -120,22 +125,48 @@ export async function adoptUpload(userId: string, uploadKey: string, mediaType: 
   if (size > config.MEDIA_MAX_UPLOAD_BYTES) {
     throw new ValidationError({ [field]: [`File too large. The largest upload accepted is ${config.MEDIA_MAX_UPLOAD_BYTES} bytes.`] });
   }
-  const head = await s3.send(new GetObjectCommand({ Bucket: config.MEDIA_BUCKET, Key: uploadKey, Range: 'bytes=0-4099' }));
-  const detected = await sniff(await head.Body!.transformToByteArray());
-  checkKind(field, detected, mediaType);
-  const key = mediaKey(detected!.ext, now);
-  await s3.send(
-    new CopyObjectCommand({
-      Bucket: config.MEDIA_BUCKET,
-      Key: key,
-      CopySource: `${config.MEDIA_BUCKET}/${uploadKey}`,
-      ContentType: detected!.mime,
-      CacheControl: 'public, max-age=31536000, immutable',
-      MetadataDirective: 'REPLACE',
-    }),
-  );
+  const key = await unlessChanged(field, async () => {
+    const start = await s3.send(new GetObjectCommand({ Bucket: config.MEDIA_BUCKET, Key: uploadKey, Range: 'bytes=0-4099', IfMatch: etag }));
+    const detected = await sniff(await start.Body!.transformToByteArray());
+    checkKind(field, detected, mediaType);
+    const stored = mediaKey(detected!.ext, now);
+    const copied = await s3.send(
+      new CopyObjectCommand({
+        Bucket: config.MEDIA_BUCKET,
+        Key: stored,
+        CopySource: `${config.MEDIA_BUCKET}/${uploadKey}`,
+        CopySourceIfMatch: etag,
+        ContentType: detected!.mime,
+        CacheControl: 'public, max-age=31536000, immutable',
+        MetadataDirective: 'REPLACE',
+      }),
+    );
+    // S3 checks CopySourceIfMatch atomically; the copy's ETag (the MD5 of its bytes: a single-part
+    // object under SSE-S3) says the same again, and holds on emulators that ignore the precondition.
+    if (copied.CopyObjectResult?.ETag !== etag) {
+      await s3.send(new DeleteObjectCommand({ Bucket: config.MEDIA_BUCKET, Key: stored }));
+      throw uploadChanged(field);
+    }
+    return stored;
+  });
   await s3.send(new DeleteObjectCommand({ Bucket: config.MEDIA_BUCKET, Key: uploadKey }));
   return key;
+}
+
+function s3Status(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}
+
+const uploadChanged = (field: string) => new ValidationError({ [field]: ['The upload changed while it was being checked. Upload the file again.'] });
+
+/** Runs the checked steps of an adoption; a 412 (the upload was replaced meanwhile) is the client's 400. */
+async function unlessChanged<T>(field: string, steps: () => Promise<T>): Promise<T> {
+  try {
+    return await steps();
+  } catch (error) {
+    if (s3Status(error) === 412) throw uploadChanged(field);
+    throw error;
+  }
 }
 
 export async function deleteMedia(key: string): Promise<void> {
