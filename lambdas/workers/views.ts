@@ -41,6 +41,13 @@ function parse(body: string): ViewsMessage | undefined {
  * that finds its views already counted (the invocation before died between its transaction and its
  * broadcast) sends the post's count again: the event is at least once, like the count is exactly once.
  */
+/**
+ * Time kept back from the batch for the broadcast and the trending refresh. A post's transaction is
+ * not started with less left: its messages fail (and come back) instead of the whole batch timing out
+ * with honest views in it, which would send every message of the batch toward the dead-letter queue.
+ */
+const RESERVE_MS = 3_000;
+
 function viewUpdate(postId: number, views: number): Publication {
   return { type: 'ventroom_post_view_updated', data: { post_id: postId, views }, audiences: [groups.post(postId), groups.feed] };
 }
@@ -69,10 +76,16 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   const resend: number[] = [];
   const updates: Publication[] = [];
   let counted = 0;
+  let deferred = 0;
   const limit = pLimit(8);
   await Promise.all(
     [...byPost].map(([postId, entry]) =>
       limit(async () => {
+        if (context.getRemainingTimeInMillis() < RESERVE_MS) {
+          deferred += 1;
+          for (const id of entry.messageIds) failed.add(id);
+          return;
+        }
         try {
           const outcome = await countViews(postId, [...entry.views.values()]);
           if (outcome.status === 'counted') {
@@ -94,6 +107,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     });
     for (const [postId, views] of totals) updates.push(viewUpdate(postId, views));
   }
+  if (deferred > 0) logger.warn('Batch out of time: posts left for the retry', { deferred, posts: byPost.size });
   await publish(...updates);
   if (counted > 0) {
     // Best effort: a failed refresh must not fail views that are already counted; readers refresh too.

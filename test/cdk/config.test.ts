@@ -50,7 +50,7 @@ describe('configuration from context', () => {
     expect(() => readConfig(context({ stage: 'staging' }), {})).toThrow(/stage.*dev, prod/);
     expect(readConfig(context({ rateLimits: 'standard=100,create=20,reaction=60' }), {}).rateLimits).toBe('standard=100,create=20,reaction=60');
     expect(() => readConfig(context({ rateLimits: 'standard=0' }), {})).toThrow(/bad entry "standard=0"/);
-    expect(() => readConfig(context({ rateLimits: 'views=5' }), {})).toThrow(/bad entry "views=5"/);
+    expect(() => readConfig(context({ rateLimits: 'view=5' }), {})).toThrow(/bad entry "view=5"/);
     expect(() => readConfig(context({ alarmEmail: 'nobody' }), {})).toThrow(/e-mail/);
     expect(readConfig(context({ wsAccessLogs: 'true' }), {}).webSocketAccessLogs).toBe(true);
     expect(readConfig(context({ wsAccessLogs: true }), {}).webSocketAccessLogs).toBe(true);
