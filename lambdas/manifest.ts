@@ -65,6 +65,11 @@ export interface QueueSpec {
   visibilityTimeoutSeconds: number;
   /** Receives before a message moves to the queue's dead-letter queue. */
   maxReceiveCount: number;
+  /**
+   * Age of the oldest message that raises an alarm: the queue is not keeping up (a stuck or throttled
+   * consumer), long before the 4-day retention silently drops anything.
+   */
+  alarmAgeSeconds: number;
 }
 
 export interface Consumer {
@@ -268,10 +273,11 @@ export const wsRoutes: WsRoute[] = [
 ];
 
 export const queues: QueueSpec[] = [
-  { name: 'broadcast', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
-  { name: 'views', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
-  { name: 'notifications', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
-  { name: 'cleanup', visibilityTimeoutSeconds: 900, maxReceiveCount: 5 },
+  // Live events are worth little a minute late; views and notifications within minutes; cleanup may lag.
+  { name: 'broadcast', visibilityTimeoutSeconds: 180, maxReceiveCount: 5, alarmAgeSeconds: 60 },
+  { name: 'views', visibilityTimeoutSeconds: 180, maxReceiveCount: 5, alarmAgeSeconds: 300 },
+  { name: 'notifications', visibilityTimeoutSeconds: 180, maxReceiveCount: 5, alarmAgeSeconds: 300 },
+  { name: 'cleanup', visibilityTimeoutSeconds: 900, maxReceiveCount: 5, alarmAgeSeconds: 3600 },
 ];
 
 export const consumers: Consumer[] = [

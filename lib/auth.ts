@@ -1,5 +1,5 @@
 import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
-import { AccountRecovery, Mfa, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { AccountRecovery, ClientAttributes, Mfa, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { COGNITO_GROUPS_CLAIM, type AuthConfig } from './config.ts';
 import { acknowledge } from './nag.ts';
@@ -66,10 +66,15 @@ export class Auth extends Construct {
       removalPolicy: props.removalPolicy,
     });
     // A public mobile client: no secret, SRP sign-in, and ID tokens (which carry `aud`) for the API.
+    // No OAuth at all (CDK's defaults would add the implicit flow, an https://example.com callback and
+    // every scope), and users may rewrite only their name: `picture` is shown to every feed viewer,
+    // whose devices fetch it, so a self-set URL would be a tracking pixel in everyone's feed.
     const client = pool.addClient('AppClient', {
       userPoolClientName: `${props.namePrefix}-app`,
       generateSecret: false,
       authFlows: { userSrp: true },
+      disableOAuth: true,
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
       preventUserExistenceErrors: true,
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),

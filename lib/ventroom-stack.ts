@@ -95,9 +95,13 @@ export class VentroomStack extends Stack {
     for (const consumer of manifest.consumers) queues.addConsumer(functions.get(consumer.id).fn, consumer);
 
     const monitoring = new Monitoring(this, 'Monitoring', { namePrefix, alarmEmail: config.alarmEmail });
-    for (const { spec, deadLetter } of queues.all) monitoring.deadLetterQueue(spec.name, deadLetter);
-    for (const created of functions.all) monitoring.function(created.node.id, created.fn);
     monitoring.httpApi(httpApi.api);
+    for (const { spec, queue, deadLetter } of queues.all) {
+      monitoring.deadLetterQueue(spec.name, deadLetter);
+      monitoring.queueAge(spec.name, queue, deadLetter, spec.alarmAgeSeconds);
+    }
+    for (const created of functions.all) monitoring.function(created.node.id, created.fn);
+    monitoring.finishDashboard();
 
     addOutputs(this, { httpApi, realtime, auth, media, data, notifications });
   }

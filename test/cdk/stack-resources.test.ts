@@ -127,11 +127,43 @@ describe('shared resources (real manifest, dev)', () => {
       Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true }) },
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false });
+    // Hardening item 9: no OAuth (CDK's default is the implicit flow, an example.com callback and every
+    // scope), and users may rewrite only their name, not the `picture` every feed viewer's device fetches.
+    const [client] = Object.values(resourcesOfType(template, 'AWS::Cognito::UserPoolClient'));
+    expect(client!.Properties).toMatchObject({ AllowedOAuthFlowsUserPoolClient: false, WriteAttributes: ['name'] });
+    for (const key of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs']) expect(client!.Properties[key], key).toBeUndefined();
     template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'admin' });
   });
 
-  it('alarms on every dead-letter queue, every function\'s errors and throttles, and HTTP 5xx', () => {
+  it('alarms on every queue\'s oldest message, past its spec\'s age, over three minutes (hardening item 12)', () => {
     const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'));
+    const ids = stackIds(template, prefix);
+    for (const queue of defaultManifest.queues) {
+      expect(alarms).toContainEqual(
+        expect.objectContaining({
+          Properties: expect.objectContaining({
+            MetricName: 'ApproximateAgeOfOldestMessage',
+            Threshold: queue.alarmAgeSeconds,
+            EvaluationPeriods: 3,
+            Period: 60,
+            Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.queue(queue.name), 'QueueName'] } }],
+          }),
+        }),
+      );
+    }
+  });
+
+  it('has one dashboard with the API, every queue and every function', () => {
+    const dashboards = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
+    for (const queue of defaultManifest.queues) expect(body).toContain(`${queue.name} queue`);
+    for (const spec of functionSpecs(defaultManifest)) expect(body).toContain(`\\"title\\":\\"${spec.id}\\"`);
+    expect(body).toContain('HTTP API');
+  });
+
+  it('alarms on every dead-letter queue, every function\'s errors and throttles, and HTTP 5xx', () => {
+    const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).filter((alarm) => alarm.Properties.MetricName !== 'ApproximateAgeOfOldestMessage');
     const functions = functionSpecs(defaultManifest);
     expect(alarms).toHaveLength(defaultManifest.queues.length + 2 * functions.length + 1);
     for (const alarm of alarms) {

@@ -32,10 +32,10 @@ export const fixtureManifest: Manifest = {
     { id: 'Echo', routeKey: 'echo', entry: ENTRY, returnResponse: false, access: { manageConnections: true } },
   ],
   queues: [
-    { name: 'broadcast', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
-    { name: 'views', visibilityTimeoutSeconds: 120, maxReceiveCount: 3 },
-    { name: 'notifications', visibilityTimeoutSeconds: 180, maxReceiveCount: 4 },
-    { name: 'cleanup', visibilityTimeoutSeconds: 900, maxReceiveCount: 5 },
+    { name: 'broadcast', visibilityTimeoutSeconds: 180, maxReceiveCount: 5, alarmAgeSeconds: 300 },
+    { name: 'views', visibilityTimeoutSeconds: 120, maxReceiveCount: 3, alarmAgeSeconds: 300 },
+    { name: 'notifications', visibilityTimeoutSeconds: 180, maxReceiveCount: 4, alarmAgeSeconds: 300 },
+    { name: 'cleanup', visibilityTimeoutSeconds: 900, maxReceiveCount: 5, alarmAgeSeconds: 300 },
   ],
   consumers: [
     {
