@@ -20,6 +20,8 @@ export interface Access {
   table?: 'read' | 'readWrite';
   sendTo?: QueueName[];
   media?: 'read' | 'readWrite';
+  /** Takes published media down: may invalidate paths in the media distribution's edge cache. */
+  retractsMedia?: boolean;
   notificationsTopic?: boolean;
   manageConnections?: boolean;
 }
@@ -159,7 +161,7 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/posts/{post_id}',
     entry: 'lambdas/http/posts/update.ts',
     rateClass: 'standard',
-    access: { ...TABLE_RW, sendTo: ['broadcast'], media: 'readWrite' },
+    access: { ...TABLE_RW, sendTo: ['broadcast'], media: 'readWrite', retractsMedia: true },
     memoryMb: 1024,
   },
   {
@@ -201,7 +203,7 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/posts/{post_id}/comments/{comment_id}',
     entry: 'lambdas/http/comments/update.ts',
     rateClass: 'standard',
-    access: { ...TABLE_RW, sendTo: ['broadcast'], media: 'readWrite' },
+    access: { ...TABLE_RW, sendTo: ['broadcast'], media: 'readWrite', retractsMedia: true },
     memoryMb: 1024,
   },
   {
@@ -309,7 +311,7 @@ export const consumers: Consumer[] = [
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 120,
     maxConcurrency: 5,
-    access: { table: 'readWrite', media: 'readWrite' },
+    access: { table: 'readWrite', media: 'readWrite', retractsMedia: true },
   },
   {
     id: 'Notifications',

@@ -55,6 +55,12 @@ export function applyAccess(target: ManifestFunction, spec: FunctionSpec, target
     }
   }
 
+  if (access.retractsMedia) {
+    if (access.media !== 'readWrite') throw new Error(`${spec.id} retracts media but may not delete it`);
+    media.grantInvalidate(fn);
+    fn.addEnvironment('MEDIA_DISTRIBUTION_ID', media.distribution.distributionId);
+  }
+
   if (access.notificationsTopic) {
     notifications.grantPublish(fn);
     fn.addEnvironment('NOTIFICATIONS_TOPIC_ARN', notifications.topic.topicArn);

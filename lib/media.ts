@@ -1,5 +1,5 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { AllowedMethods, CachePolicy, Distribution, HttpVersion, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { AllowedMethods, CachePolicy, Distribution, HeadersFrameOption, HeadersReferrerPolicy, HttpVersion, ResponseHeadersPolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Effect, PolicyStatement, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
@@ -61,14 +61,29 @@ export class Media extends Construct {
       autoDeleteObjects: props.autoDeleteObjects,
     });
 
+    // Media is user content: a browser must never sniff it into HTML or script, frame it, or run it;
+    // HSTS keeps devices on HTTPS. `sandbox` disables scripts even if a file is opened directly.
+    const securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'Vent Room media: nosniff, HSTS, no framing, no scripts',
+      securityHeadersBehavior: {
+        contentTypeOptions: { override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: false, override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: "default-src 'none'; sandbox", override: true },
+      },
+    });
+
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Vent Room media',
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
-        // Media keys are immutable (a new file gets a new uuid), so the longest caching is safe.
+        // Media keys are immutable (a new file gets a new uuid), so the longest caching is safe;
+        // what is deleted or replaced is invalidated by the function that retracts it (media-cdn.ts).
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: securityHeaders,
         compress: true,
       },
       httpVersion: HttpVersion.HTTP2_AND_3,
@@ -120,6 +135,11 @@ export class Media extends Construct {
 
   grantReadWrite(grantee: IGrantable): void {
     this.grant(grantee, READ_WRITE_ACTIONS);
+  }
+
+  /** CreateInvalidation on this distribution only (deleted media must leave the edge cache). */
+  grantInvalidate(grantee: IGrantable): void {
+    this.distribution.grantCreateInvalidation(grantee);
   }
 
   private grant(grantee: IGrantable, actions: string[]): void {

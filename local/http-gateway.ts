@@ -125,6 +125,11 @@ async function serveMedia(response: http.ServerResponse, s3: S3Client, bucket: s
       'content-length': String(object.ContentLength ?? ''),
       'cache-control': object.CacheControl ?? 'public, max-age=31536000, immutable',
       etag: object.ETag ?? '',
+      // The media distribution's response headers policy (lib/media.ts), minus HSTS (plain HTTP here).
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': "default-src 'none'; sandbox",
     });
     if (method === 'HEAD') {
       response.end();

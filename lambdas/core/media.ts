@@ -11,6 +11,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { fileTypeFromBuffer } from 'file-type/core';
 import { envFlag, envInt, envString, readEnv } from './config.ts';
 import { ValidationError } from './errors.ts';
+import { invalidateMediaPaths } from './media-cdn.ts';
 import type { UploadedFile } from './http/body.ts';
 import type { MediaInput } from './http/media-input.ts';
 import { MEDIA_PREFIX, UPLOAD_PREFIX } from './media-layout.ts';
@@ -171,6 +172,12 @@ async function unlessChanged<T>(field: string, steps: () => Promise<T>): Promise
 
 export async function deleteMedia(key: string): Promise<void> {
   await s3.send(new DeleteObjectCommand({ Bucket: config.MEDIA_BUCKET, Key: key }));
+}
+
+/** Takes published media down: the objects, then their copies in the edge cache (media-cdn.ts). */
+export async function retractMedia(keys: readonly string[]): Promise<void> {
+  await Promise.all(keys.map((key) => deleteMedia(key)));
+  await invalidateMediaPaths(keys);
 }
 
 export interface StoredMedia {

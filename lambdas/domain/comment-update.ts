@@ -8,7 +8,7 @@ import { updateComment as updateCommentRecord, type CommentChanges } from '../re
 import { modifiableComment } from './comment-access.ts';
 import type { CommentDto } from './comment-dto.ts';
 import { presentComment } from './comment-present.ts';
-import { discardMedia } from './discard-media.ts';
+import { discardMedia, retractReplacedMedia } from './discard-media.ts';
 
 export interface CommentUpdate {
   text?: string;
@@ -34,7 +34,7 @@ export async function updateComment(
     throw new NotFoundError();
   }
   if (media !== undefined && before.comment.mediaKey && before.comment.mediaKey !== updated.comment.mediaKey) {
-    await discardMedia(before.comment.mediaKey);
+    await retractReplacedMedia(before.comment.mediaKey);
   }
   const dto = await presentComment(principal.id, updated.comment);
   await publish({ type: 'ventroom_comment_updated', data: dto, audiences: [groups.post(postId)] });

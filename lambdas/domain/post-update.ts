@@ -6,7 +6,7 @@ import type { MediaInput } from '../core/http/media-input.ts';
 import { saveMedia } from '../core/media.ts';
 import { updatePost as updatePostRecord, type PostChanges } from '../repositories/posts.ts';
 import { userPostState } from '../repositories/user-state.ts';
-import { discardMedia } from './discard-media.ts';
+import { discardMedia, retractReplacedMedia } from './discard-media.ts';
 import { modifiablePost } from './post-access.ts';
 import { postDto, type PostDto } from './post-dto.ts';
 
@@ -38,7 +38,7 @@ export async function updatePost(
     throw new NotFoundError();
   }
   if (media !== undefined && before.post.mediaKey && before.post.mediaKey !== post.mediaKey) {
-    await discardMedia(before.post.mediaKey);
+    await retractReplacedMedia(before.post.mediaKey);
   }
   const dto = postDto({ post, stats: before.stats }, state);
   await publish({ type: 'ventroom_post_updated', data: dto, audiences: [groups.post(postId), groups.feed] });

@@ -1,6 +1,6 @@
 import type { CleanupJob } from '../core/cleanup-queue.ts';
 import { postPartitionKeys, type Key } from '../core/keys.ts';
-import { deleteMedia } from '../core/media.ts';
+import { retractMedia } from '../core/media.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
 import { commentReactionKeys, deleteKeys, postLeftovers, userStateKeysOnPost } from '../repositories/post-leftovers.ts';
 import { postExists } from '../repositories/posts.ts';
@@ -27,7 +27,7 @@ async function cleanPost(job: Extract<CleanupJob, { kind: 'post' }>): Promise<vo
   await deleteKeys([...perUser.flat(), ...leftovers.keys.filter((key) => !isIndex(key))]);
   await deleteKeys(leftovers.keys.filter(isIndex));
   const media = [...leftovers.mediaKeys, ...(job.media_key ? [job.media_key] : [])];
-  await Promise.all(media.map((key) => deleteMedia(key)));
+  await retractMedia(media);
 }
 
 /** The comments themselves are already gone (with their counts); what hung off them goes here. */
@@ -36,7 +36,7 @@ async function cleanComments(job: Extract<CleanupJob, { kind: 'comments' }>): Pr
   // As for posts: the reactor index, which is how a redelivered job finds the reactors, goes last.
   await deleteKeys(keys.filter((key) => !isIndex(key)));
   await deleteKeys(keys.filter(isIndex));
-  await Promise.all(job.media_keys.map((key) => deleteMedia(key)));
+  await retractMedia(job.media_keys);
 }
 
 export const handler = sqsConsumer('Cleanup', async (record) => {

@@ -153,6 +153,18 @@ describe('shared resources (real manifest, dev)', () => {
     }
   });
 
+  it('serves media with security headers: nosniff, HSTS, no framing, a sandboxing CSP (hardening item 8)', () => {
+    const [policy] = Object.values(resourcesOfType(template, 'AWS::CloudFront::ResponseHeadersPolicy'));
+    expect(policy!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig).toMatchObject({
+      ContentTypeOptions: { Override: true },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: true },
+      FrameOptions: { FrameOption: 'DENY' },
+      ContentSecurityPolicy: { ContentSecurityPolicy: "default-src 'none'; sandbox" },
+    });
+    const [distribution] = Object.values(resourcesOfType(template, 'AWS::CloudFront::Distribution'));
+    expect(distribution!.Properties.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId).toBeDefined();
+  });
+
   it('has one dashboard with the API, every queue and every function', () => {
     const dashboards = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);

@@ -25,6 +25,7 @@ describe('posts: media', () => {
     const served = await fetch(created.body.media);
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe('image/png');
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
     expect(Buffer.from(await served.arrayBuffer()).equals(PNG_1x1)).toBe(true);
     const fetched = await call('GET', `/api/ventroom/posts/${created.body.id}/`, { user });
     expect(fetched.body.media).toBe(created.body.media);

@@ -92,6 +92,7 @@ export function expectFunctionMatchesSpec(template: Template, spec: FunctionSpec
     ...(options.rateLimits !== undefined && spec.trigger !== 'queue' ? ['RATE_LIMITS'] : []),
     ...(access.sendTo ?? []).map(queueUrlVariable),
     ...(access.media ? ['MEDIA_BUCKET'] : []),
+    ...(access.retractsMedia ? ['MEDIA_DISTRIBUTION_ID'] : []),
     ...(access.notificationsTopic ? ['NOTIFICATIONS_TOPIC_ARN'] : []),
     ...(access.manageConnections ? ['WS_MANAGEMENT_ENDPOINT'] : []),
   ];
@@ -106,6 +107,7 @@ export function expectFunctionMatchesSpec(template: Template, spec: FunctionSpec
   if (options.rateLimits !== undefined && spec.trigger !== 'queue') expect(view.env.RATE_LIMITS, label).toBe(options.rateLimits);
   for (const queue of access.sendTo ?? []) expect(view.env[queueUrlVariable(queue)], label).toEqual({ Ref: ids.queue(queue) });
   if (access.media) expect(view.env.MEDIA_BUCKET, label).toEqual({ Ref: ids.mediaBucket });
+  if (access.retractsMedia) expect(view.env.MEDIA_DISTRIBUTION_ID, label).toEqual({ Ref: ids.distribution });
   if (access.notificationsTopic) expect(view.env.NOTIFICATIONS_TOPIC_ARN, label).toEqual({ Ref: ids.topic });
   if (access.manageConnections) expect(flat(view.env.WS_MANAGEMENT_ENDPOINT), label).toBe(options.managementEndpoint);
 
@@ -116,6 +118,7 @@ export function expectFunctionMatchesSpec(template: Template, spec: FunctionSpec
   if (access.table || spec.rateLimited) allowed.add('dynamodb');
   if ((access.sendTo ?? []).length > 0 || consumedQueue) allowed.add('sqs');
   if (access.media) allowed.add('s3');
+  if (access.retractsMedia) allowed.add('cloudfront');
   if (access.notificationsTopic) allowed.add('sns');
   if (access.manageConnections) allowed.add('execute-api');
   expect([...services].sort(), label).toEqual([...allowed].sort());
@@ -151,6 +154,8 @@ export function expectFunctionMatchesSpec(template: Template, spec: FunctionSpec
   expect(resourcesFor(view, 's3:GetObject'), label).toEqual(access.media ? mediaObjects : []);
   expect(resourcesFor(view, 's3:PutObject'), label).toEqual(access.media === 'readWrite' ? mediaObjects : []);
   expect(resourcesFor(view, 's3:DeleteObject'), label).toEqual(access.media === 'readWrite' ? mediaObjects : []);
+  // Hardening item 8: only functions that take published media down may clear it from the edge cache, of this distribution only.
+  expect(resourcesFor(view, 'cloudfront:CreateInvalidation'), label).toEqual(access.retractsMedia ? [`arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/<${ids.distribution}>`] : []);
   expect(resourcesFor(view, 'sns:Publish'), label).toEqual(access.notificationsTopic ? [`<${ids.topic}>`] : []);
   expect(resourcesFor(view, 'execute-api:ManageConnections').length, label).toBe(access.manageConnections ? 1 : 0);
 }
