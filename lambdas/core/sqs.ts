@@ -26,14 +26,42 @@ export function queueSender<T>(queue: QueueName): (message: T, delaySeconds?: nu
   };
 }
 
+/** SQS's limits on one SendMessageBatch: ten entries, and 1 MiB of bodies in all (one message: the same). */
+export const MAX_BATCH_ENTRIES = 10;
+export const MAX_BATCH_BYTES = 1_048_576;
+
 /**
- * Sends messages in batches of ten. SendMessageBatch can refuse single entries while taking the
- * rest; those are sent again (with backoff) rather than failing the whole call, so a caller that
+ * Bodies grouped into SendMessageBatch calls of at most ten entries and 1 MiB of UTF-8 in all, in
+ * order. Escaped text (queueBody) is six bytes a character, so ten large fan-out chunks can pass
+ * 1 MiB long before they reach ten; a body that alone is over the limit cannot be sent at all.
+ */
+export function packBatches(bodies: string[]): string[][] {
+  const batches: string[][] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const body of bodies) {
+    const size = Buffer.byteLength(body, 'utf8');
+    if (size > MAX_BATCH_BYTES) throw new Error(`A queue message of ${size} bytes is over SQS's ${MAX_BATCH_BYTES}`);
+    if (current.length === MAX_BATCH_ENTRIES || bytes + size > MAX_BATCH_BYTES) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(body);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * Sends messages in batches (packBatches). SendMessageBatch can refuse single entries while taking
+ * the rest; those are sent again (with backoff) rather than failing the whole call, so a caller that
  * retries on a throw re-sends as little as possible.
  */
 export async function sendBatch(queueUrl: string, messages: unknown[]): Promise<void> {
-  for (let start = 0; start < messages.length; start += 10) {
-    let pending = messages.slice(start, start + 10).map((message, index) => ({ Id: String(index), MessageBody: queueBody(message) }));
+  for (const batch of packBatches(messages.map(queueBody))) {
+    let pending = batch.map((MessageBody, index) => ({ Id: String(index), MessageBody }));
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= 5) throw new Error(`SQS refused ${pending.length} message(s) five times`);
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
