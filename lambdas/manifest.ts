@@ -17,9 +17,11 @@ export type QueueName = 'broadcast' | 'views' | 'notifications' | 'cleanup';
 
 /** What a function may touch; CDK turns this into least-privilege grants and environment. */
 export interface Access {
-  table?: 'read' | 'readWrite';
+  /** `connections`: reads anywhere, writes only WebSocket connection and group partitions. */
+  table?: 'read' | 'readWrite' | 'connections';
   sendTo?: QueueName[];
-  media?: 'read' | 'readWrite';
+  /** `stage`: only PutObject in the staging prefix (what a presigned upload URL is signed for). */
+  media?: 'read' | 'readWrite' | 'stage';
   /** Takes published media down: may invalidate paths in the media distribution's edge cache. */
   retractsMedia?: boolean;
   notificationsTopic?: boolean;
@@ -57,6 +59,8 @@ export interface WsRoute {
   entry: string;
   /** Send the handler's returned body back to the caller (a two-way route). */
   returnResponse: boolean;
+  /** Client-message routes (core/ws/handler.ts) spend the sender's `standard` budget. */
+  rateClass: 'standard' | 'none';
   access: Access;
   timeoutSeconds?: number;
 }
@@ -117,7 +121,8 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/uploads',
     entry: 'lambdas/http/uploads/create.ts',
     rateClass: 'create',
-    access: { ...TABLE_RW, media: 'readWrite' },
+    // Its one write is the rate window; it signs a PUT into the staging prefix and reads nothing.
+    access: { media: 'stage' },
   },
   // Literal paths: they win over `/posts/{post_id}` (API Gateway and the local gateway both prefer
   // the route with more literal segments).
@@ -261,17 +266,17 @@ export function methodsAt(rawPath: string): HttpMethod[] {
   return [...methods];
 }
 
-const CONNECTIONS: Access = { table: 'readWrite' };
+const CONNECTIONS: Access = { table: 'connections' };
 
 export const wsRoutes: WsRoute[] = [
-  { id: 'WsConnect', routeKey: '$connect', entry: 'lambdas/ws/connect.ts', returnResponse: false, access: CONNECTIONS },
-  { id: 'WsDisconnect', routeKey: '$disconnect', entry: 'lambdas/ws/disconnect.ts', returnResponse: false, access: CONNECTIONS },
-  { id: 'WsDefault', routeKey: '$default', entry: 'lambdas/ws/default.ts', returnResponse: true, access: {} },
-  { id: 'JoinVentroom', routeKey: 'join_ventroom', entry: 'lambdas/ws/join-ventroom.ts', returnResponse: true, access: CONNECTIONS },
-  { id: 'LeaveVentroom', routeKey: 'leave_ventroom', entry: 'lambdas/ws/leave-ventroom.ts', returnResponse: true, access: CONNECTIONS },
-  { id: 'JoinVentroomPost', routeKey: 'join_ventroom_post', entry: 'lambdas/ws/join-post.ts', returnResponse: true, access: CONNECTIONS },
-  { id: 'LeaveVentroomPost', routeKey: 'leave_ventroom_post', entry: 'lambdas/ws/leave-post.ts', returnResponse: true, access: CONNECTIONS },
-  { id: 'Ping', routeKey: 'ping', entry: 'lambdas/ws/ping.ts', returnResponse: true, access: {} },
+  { id: 'WsConnect', routeKey: '$connect', entry: 'lambdas/ws/connect.ts', returnResponse: false, rateClass: 'none', access: CONNECTIONS },
+  { id: 'WsDisconnect', routeKey: '$disconnect', entry: 'lambdas/ws/disconnect.ts', returnResponse: false, rateClass: 'none', access: CONNECTIONS },
+  { id: 'WsDefault', routeKey: '$default', entry: 'lambdas/ws/default.ts', returnResponse: true, rateClass: 'none', access: {} },
+  { id: 'JoinVentroom', routeKey: 'join_ventroom', entry: 'lambdas/ws/join-ventroom.ts', returnResponse: true, rateClass: 'standard', access: CONNECTIONS },
+  { id: 'LeaveVentroom', routeKey: 'leave_ventroom', entry: 'lambdas/ws/leave-ventroom.ts', returnResponse: true, rateClass: 'standard', access: CONNECTIONS },
+  { id: 'JoinVentroomPost', routeKey: 'join_ventroom_post', entry: 'lambdas/ws/join-post.ts', returnResponse: true, rateClass: 'standard', access: CONNECTIONS },
+  { id: 'LeaveVentroomPost', routeKey: 'leave_ventroom_post', entry: 'lambdas/ws/leave-post.ts', returnResponse: true, rateClass: 'standard', access: CONNECTIONS },
+  { id: 'Ping', routeKey: 'ping', entry: 'lambdas/ws/ping.ts', returnResponse: true, rateClass: 'none', access: {} },
 ];
 
 export const queues: QueueSpec[] = [

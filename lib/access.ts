@@ -28,6 +28,7 @@ export function applyAccess(target: ManifestFunction, spec: FunctionSpec, target
 
   if (access.table === 'read') data.grantRead(fn);
   if (access.table === 'readWrite') data.grantReadWrite(fn);
+  if (access.table === 'connections') data.grantConnectionWrites(fn);
   if (spec.rateLimited && access.table !== 'readWrite') data.grantRateLimitWrites(fn);
   if (data.hasIndexes && access.table) {
     acknowledge(
@@ -44,6 +45,7 @@ export function applyAccess(target: ManifestFunction, spec: FunctionSpec, target
 
   if (access.media) {
     if (access.media === 'read') media.grantRead(fn);
+    else if (access.media === 'stage') media.grantStage(fn);
     else media.grantReadWrite(fn);
     fn.addEnvironment('MEDIA_BUCKET', media.bucket.bucketName);
     for (const arn of media.objectArns()) {

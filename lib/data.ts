@@ -3,7 +3,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, type GlobalSecondary
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA, type IndexSchema, type TableSchema } from '../lambdas/core/table-schema.ts';
-import { rateKeys } from '../lambdas/core/keys.ts';
+import { connectionKeys, rateKeys } from '../lambdas/core/keys.ts';
 
 export interface DataProps {
   tableName: string;
@@ -25,6 +25,16 @@ function indexProps(index: IndexSchema): GlobalSecondaryIndexProps {
 
 /** The partition-key prefix of every rate-limit counter, taken from the one place keys are built. */
 export const RATE_KEY_PREFIX = rateKeys.window('', 'standard', 0).pk;
+/** The partitions WebSocket connections write: the connection's own, and its groups' memberships. */
+export const CONNECTION_KEY_PREFIXES = [connectionKeys.partition(''), connectionKeys.groupPartition('')];
+
+/**
+ * The item actions the code calls, and no more: CDK's grantReadData/grantReadWriteData add Scan,
+ * DescribeTable and the stream actions, which no code path uses (a leaked credential could dump the
+ * table with Scan). Transactions are authorised by these same item actions.
+ */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 /** The single table, built from the same schema data the offline twin creates its table from. */
 export class Data extends Construct {
@@ -54,11 +64,24 @@ export class Data extends Construct {
   }
 
   grantRead(grantee: IGrantable): void {
-    this.table.grantReadData(grantee);
+    this.allow(grantee, TABLE_READ_ACTIONS, [this.table.tableArn, ...(this.hasIndexes ? [this.indexesArn] : [])]);
   }
 
   grantReadWrite(grantee: IGrantable): void {
-    this.table.grantReadWriteData(grantee);
+    this.grantRead(grantee);
+    this.allow(grantee, TABLE_WRITE_ACTIONS, [this.table.tableArn]);
+  }
+
+  /** Reads anywhere (a join checks its post), writes only in connection and group partitions. */
+  grantConnectionWrites(grantee: IGrantable): void {
+    this.grantRead(grantee);
+    this.allow(grantee, TABLE_WRITE_ACTIONS, [this.table.tableArn], {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': CONNECTION_KEY_PREFIXES.map((prefix) => `${prefix}*`) },
+    });
+  }
+
+  private allow(grantee: IGrantable, actions: string[], resources: string[], conditions?: Record<string, unknown>): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources, ...(conditions ? { conditions } : {}) }));
   }
 
   /**

@@ -75,7 +75,7 @@ export function functionSpecs(manifest: Manifest): FunctionSpec[] {
       access: route.access,
       timeoutSeconds: timeout(route.timeoutSeconds),
       memoryMb: memoryOf(route),
-      rateLimited: false,
+      rateLimited: route.rateClass !== 'none',
       verifiesJwt: route.routeKey === '$connect',
     })),
     ...manifest.consumers.map((consumer): FunctionSpec => ({

@@ -129,6 +129,11 @@ export class Media extends Construct {
     return [this.bucket.arnForObjects(`${MEDIA_PREFIX}*`), this.bucket.arnForObjects(`${UPLOAD_PREFIX}*`)];
   }
 
+  /** PutObject in the staging prefix only: what a presigned upload URL needs its signer to hold. */
+  grantStage(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${UPLOAD_PREFIX}*`)] }));
+  }
+
   grantRead(grantee: IGrantable): void {
     this.grant(grantee, READ_ACTIONS);
   }

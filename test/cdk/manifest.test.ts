@@ -35,9 +35,9 @@ describe('function specs from the manifest', () => {
     expect(functionSpecs(fixtureManifest).find((spec) => spec.id === 'Unmatched')).toMatchObject({ trigger: 'http', rateLimited: false });
   });
 
-  it('marks rate limiting on HTTP routes of a limited class only', () => {
+  it('marks rate limiting on routes of a limited class only (HTTP, and WebSocket client-message routes)', () => {
     const limited = functionSpecs(fixtureManifest).filter((spec) => spec.rateLimited).map((spec) => spec.id);
-    expect(limited).toEqual(['ReadFeed', 'WriteThing']);
+    expect(limited).toEqual(['ReadFeed', 'WriteThing', 'Join']);
   });
 });
 

@@ -131,8 +131,19 @@ export function expectFunctionMatchesSpec(template: Template, spec: FunctionSpec
   } else {
     for (const action of TABLE_READ) expect(resourcesFor(view, action), `${label} ${action}`).toEqual([]);
   }
+  // Hardening item 7: no grant carries Scan (no code path scans), nor CDK's stream or describe actions.
+  expect(view.actions.filter((action) => action.startsWith('dynamodb:') && ![...TABLE_READ, 'dynamodb:ConditionCheckItem', ...TABLE_WRITE].includes(action)), label).toEqual([]);
   if (access.table === 'readWrite') {
     for (const action of TABLE_WRITE) expect(resourcesFor(view, action), `${label} ${action}`).toContain(tableArn);
+    for (const statement of view.statements.filter((s) => actionsOf(s).includes('dynamodb:PutItem'))) expect(statement.Condition, label).toBeUndefined();
+  } else if (access.table === 'connections') {
+    // Writes only in its connection and group partitions (and its rate windows, if limited).
+    const writes = view.statements.filter((s) => actionsOf(s).includes('dynamodb:PutItem'));
+    expect(writes.length, label).toBe(1);
+    expect(actionsOf(writes[0]!).sort(), label).toEqual([...TABLE_WRITE].sort());
+    expect(writes[0]!.Condition, label).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CONN#*', 'GROUP#*'] } });
+    const rate = view.statements.filter((s) => actionsOf(s).length === 1 && actionsOf(s)[0] === 'dynamodb:UpdateItem');
+    expect(rate.length, label).toBe(spec.rateLimited ? 1 : 0);
   } else {
     for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
       expect(resourcesFor(view, action), `${label} ${action}`).toEqual([]);
@@ -151,8 +162,9 @@ export function expectFunctionMatchesSpec(template: Template, spec: FunctionSpec
   expect(resourcesFor(view, 'sqs:ReceiveMessage'), label).toEqual(consumedQueue ? [`<${ids.queue(consumedQueue)}.Arn>`] : []);
 
   const mediaObjects = [`<${ids.mediaBucket}.Arn>/uploads/*`, `<${ids.mediaBucket}.Arn>/vent_media/*`];
-  expect(resourcesFor(view, 's3:GetObject'), label).toEqual(access.media ? mediaObjects : []);
-  expect(resourcesFor(view, 's3:PutObject'), label).toEqual(access.media === 'readWrite' ? mediaObjects : []);
+  expect(resourcesFor(view, 's3:GetObject'), label).toEqual(access.media === 'read' || access.media === 'readWrite' ? mediaObjects : []);
+  // `stage` (CreateUpload, hardening item 7): PutObject into the staging prefix, nothing else.
+  expect(resourcesFor(view, 's3:PutObject'), label).toEqual(access.media === 'readWrite' ? mediaObjects : access.media === 'stage' ? [`<${ids.mediaBucket}.Arn>/uploads/*`] : []);
   expect(resourcesFor(view, 's3:DeleteObject'), label).toEqual(access.media === 'readWrite' ? mediaObjects : []);
   // Hardening item 8: only functions that take published media down may clear it from the edge cache, of this distribution only.
   expect(resourcesFor(view, 'cloudfront:CreateInvalidation'), label).toEqual(access.retractsMedia ? [`arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/<${ids.distribution}>`] : []);

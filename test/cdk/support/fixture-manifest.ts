@@ -25,11 +25,11 @@ export const fixtureManifest: Manifest = {
   ],
   httpFallback: { id: 'Unmatched', entry: ENTRY, access: {} },
   wsRoutes: [
-    { id: 'Connect', routeKey: '$connect', entry: ENTRY, returnResponse: false, access: { table: 'readWrite' } },
-    { id: 'Disconnect', routeKey: '$disconnect', entry: ENTRY, returnResponse: false, access: { table: 'readWrite' } },
-    { id: 'Fallback', routeKey: '$default', entry: ENTRY, returnResponse: true, access: {} },
-    { id: 'Join', routeKey: 'join_ventroom', entry: ENTRY, returnResponse: true, access: { table: 'read' }, timeoutSeconds: 5 },
-    { id: 'Echo', routeKey: 'echo', entry: ENTRY, returnResponse: false, access: { manageConnections: true } },
+    { id: 'Connect', routeKey: '$connect', entry: ENTRY, returnResponse: false, rateClass: 'none', access: { table: 'connections' } },
+    { id: 'Disconnect', routeKey: '$disconnect', entry: ENTRY, returnResponse: false, rateClass: 'none', access: { table: 'readWrite' } },
+    { id: 'Fallback', routeKey: '$default', entry: ENTRY, returnResponse: true, rateClass: 'none', access: {} },
+    { id: 'Join', routeKey: 'join_ventroom', entry: ENTRY, returnResponse: true, rateClass: 'standard', access: { table: 'read' }, timeoutSeconds: 5 },
+    { id: 'Echo', routeKey: 'echo', entry: ENTRY, returnResponse: false, rateClass: 'none', access: { manageConnections: true } },
   ],
   queues: [
     { name: 'broadcast', visibilityTimeoutSeconds: 180, maxReceiveCount: 5, alarmAgeSeconds: 300 },
