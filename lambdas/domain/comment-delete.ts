@@ -36,8 +36,13 @@ async function cleanUpAfter(postId: number, removed: CommentRecord[]): Promise<v
  */
 export async function deleteComment(principal: Principal, postId: number, commentId: number): Promise<void> {
   const { location } = await modifiableComment(principal, postId, commentId);
-  const outcome = location.rootId === null ? await deleteThread(postId, commentId) : await deleteReply(commentId);
+  // A thread's chunks are handed to the cleanup as each commits: a delete that times out half-way
+  // leaves no media of its deleted replies served.
+  const outcome =
+    location.rootId === null
+      ? await deleteThread(postId, commentId, (chunk) => cleanUpAfter(postId, chunk))
+      : await deleteReply(commentId);
   if (outcome.status !== 'deleted') throw new NotFoundError();
-  await cleanUpAfter(postId, outcome.removed);
+  if (location.rootId !== null) await cleanUpAfter(postId, outcome.removed);
   await publish({ type: 'ventroom_comment_deleted', data: { comment_id: commentId, post_id: postId }, audiences: [groups.post(postId)] });
 }

@@ -3,7 +3,7 @@ import { TABLE, cancellationReasons, db } from '../core/db.ts';
 import { commentKeys } from '../core/keys.ts';
 import { commentItem, keyOf, locationOf, lookupItem, type CommentLocation, type CommentRecord } from './comment-items.ts';
 import { countComments } from './comment-writes.ts';
-import { findLocation, getComment, oldestLaterReply, threadReplies } from './comments.ts';
+import { findLocation, getComment, oldestLaterReply, threadReplies, type LocatedComment } from './comments.ts';
 import { AGAIN, optimistic } from './optimistic.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -48,32 +48,45 @@ const statsFailed = (error: unknown, index: number) => cancellationReasons(error
  * went, under the root's `reply_count` as read (a reply racing in makes the attempt start over, so
  * no reply is orphaned). A thread too big for one transaction loses its newest replies first, a
  * chunk per transaction with the counters moved in each, so every intermediate state is consistent
- * (counts exact, the preview still the thread's oldest replies) and a retry just continues.
+ * (counts exact, the preview still the thread's oldest replies) and a retry just continues. The
+ * thread is read once: later chunks come from what was read (the count condition proves nothing
+ * changed), and only a conflict reads it again. `onRemoved` hears of each chunk as it commits, so
+ * what hangs off it (reactions, media) is handed on even if a later chunk never happens.
  */
-export async function deleteThread(postId: number, rootId: number): Promise<DeleteOutcome> {
+export async function deleteThread(postId: number, rootId: number, onRemoved: (chunk: CommentRecord[]) => Promise<void> = async () => undefined): Promise<DeleteOutcome> {
   const removed: CommentRecord[] = [];
   const rootLocation: CommentLocation = { commentId: rootId, postId, rootId: null, placement: 'top' };
+  let known: { root: CommentRecord; replyCount: number; replies: LocatedComment[] } | undefined;
   for (;;) {
     const step = await optimistic<'done' | 'more' | 'gone' | 'post-gone'>(async () => {
-      const root = await getComment(rootLocation, true);
-      if (!root) return 'gone';
-      const replies = await threadReplies(postId, rootId);
-      if (replies.length !== root.replyCount) return AGAIN;
+      if (!known) {
+        const root = await getComment(rootLocation, true);
+        if (!root) return 'gone';
+        const replies = await threadReplies(postId, rootId);
+        if (replies.length !== root.replyCount) return AGAIN;
+        known = { root, replyCount: root.replyCount, replies };
+      }
+      const { root, replyCount, replies } = known;
       const final = replies.length <= REPLIES_PER_TRANSACTION;
       const chunk = final ? replies : replies.slice(-REPLIES_PER_TRANSACTION);
       const items: TransactItem[] = [countComments(postId, -(chunk.length + (final ? 1 : 0)), final ? -1 : 0)];
-      if (final) items.push(...remove(rootLocation, rootCondition(root.replyCount)));
-      else items.push(shrinkRoot(postId, rootId, chunk.length, root.replyCount));
+      if (final) items.push(...remove(rootLocation, rootCondition(replyCount)));
+      else items.push(shrinkRoot(postId, rootId, chunk.length, replyCount));
       for (const reply of chunk) items.push(...remove(reply.location));
       try {
         await db.send(new TransactWriteCommand({ TransactItems: items }));
       } catch (error) {
         if (statsFailed(error, 0)) return 'post-gone';
-        if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') return AGAIN;
+        if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') {
+          known = undefined;
+          return AGAIN;
+        }
         throw error;
       }
-      removed.push(...chunk.map((reply) => reply.comment));
-      if (final) removed.unshift(root);
+      const gone = [...(final ? [root] : []), ...chunk.map((reply) => reply.comment)];
+      removed.push(...gone);
+      known = final ? undefined : { root, replyCount: replyCount - chunk.length, replies: replies.slice(0, -chunk.length) };
+      await onRemoved(gone);
       return final ? 'done' : 'more';
     });
     if (step === 'done') return { status: 'deleted', removed };
