@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { CleanupJob } from '../core/cleanup-queue.ts';
 import { postPartitionKeys, type Key } from '../core/keys.ts';
 import { retractMedia } from '../core/media.ts';
@@ -12,6 +13,8 @@ import { postExists } from '../repositories/posts.ts';
  * and stands in for the first if the deleting request died before sending it.
  */
 
+const USER_QUERIES_IN_FLIGHT = 16;
+
 /** Viewer logs and reactor-index items: the only way a job finds the users' state on the post. */
 function isIndex(key: Key): boolean {
   return key.sk.startsWith(postPartitionKeys.viewerLogPrefix) || key.sk.startsWith(postPartitionKeys.reactorIndexPrefix());
@@ -21,13 +24,16 @@ async function cleanPost(job: Extract<CleanupJob, { kind: 'post' }>): Promise<vo
   // Booked before the delete, which then failed: the post lives, and nothing here is leftover.
   if (await postExists(job.post_id, true)) return;
   const leftovers = await postLeftovers(job.post_id);
-  const perUser = await Promise.all([...leftovers.userIds].map((userId) => userStateKeysOnPost(userId, job.post_id)));
+  // Media first: the post is gone for every reader, so its files must stop being served even if
+  // the rest of this job (a post with very many viewers) runs out of time.
+  await retractMedia([...leftovers.mediaKeys, ...(job.media_key ? [job.media_key] : [])]);
+  // One Query per user who viewed or reacted: a bounded number in flight, not one per user at once.
+  const limit = pLimit(USER_QUERIES_IN_FLIGHT);
+  const perUser = await Promise.all([...leftovers.userIds].map((userId) => limit(() => userStateKeysOnPost(userId, job.post_id))));
   // The index goes last, in a call of its own: a job that dies half-way has deleted no index item
   // whose users' state is still there, so its redelivery finds all that is left.
   await deleteKeys([...perUser.flat(), ...leftovers.keys.filter((key) => !isIndex(key))]);
   await deleteKeys(leftovers.keys.filter(isIndex));
-  const media = [...leftovers.mediaKeys, ...(job.media_key ? [job.media_key] : [])];
-  await retractMedia(media);
 }
 
 /** The comments themselves are already gone (with their counts); what hung off them goes here. */

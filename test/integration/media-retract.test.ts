@@ -1,8 +1,12 @@
 import type { CreateInvalidationCommandInput } from '@aws-sdk/client-cloudfront';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda-runtime.ts';
+import { TABLE, db } from '../../lambdas/core/db.ts';
+import { postPartitionKeys } from '../../lambdas/core/keys.ts';
 import { newUser } from '../support/api.ts';
+import { injectDbFault } from '../support/faults.ts';
 import { invokeHttp, sqsEvent } from '../support/lambda-events.ts';
 import { pngOfSize } from '../support/media-samples.ts';
 
@@ -75,5 +79,23 @@ describe('retracting media clears the edge cache (hardening item 8)', () => {
     expect(invalidations).toHaveLength(2);
     expect(invalidations[0]!.InvalidationBatch!.Paths).toEqual({ Quantity: 2, Items: keys.map((key) => `/${key}`).sort() });
     expect(invalidations[1]!.InvalidationBatch!.CallerReference).toBe(invalidations[0]!.InvalidationBatch!.CallerReference);
+  });
+
+  it('a post cleanup takes the media down first: a job that fails later (here: its index deletes) leaves nothing served', async () => {
+    const user = await newUser();
+    const created = await invokeHttp(createPost, { method: 'POST', path: '/api/ventroom/posts/', json: { content: 'gone soon', media_key: await uploaded(user), media_type: 'image' }, user });
+    const key = storedKey(created.body.media);
+    // As if the post were deleted: a post id that does not exist, with a viewer log left behind.
+    const postId = 880_000_000 + (created.body.id % 1_000_000);
+    await db.send(new PutCommand({ TableName: TABLE, Item: { ...postPartitionKeys.viewerLog(postId, 'batch-1'), user_ids: new Set([user.id]) } }));
+    const fault = injectDbFault({ kind: 'throttle', operations: ['BatchWriteItem'], times: Infinity });
+    try {
+      const result = await cleanup(sqsEvent([JSON.stringify({ kind: 'post', post_id: postId, media_key: key })]), lambdaContext('Cleanup', 120));
+      expect(result.batchItemFailures).toHaveLength(1);
+    } finally {
+      fault.remove();
+    }
+    expect(await exists(key)).toBe(false);
+    expect((await cleanup(sqsEvent([JSON.stringify({ kind: 'post', post_id: postId, media_key: key })]), lambdaContext('Cleanup', 120))).batchItemFailures).toEqual([]);
   });
 });
