@@ -1,3 +1,4 @@
+import { ThrottledError } from './errors.ts';
 import type { ServerEvent, ServerEventMap, ServerEventType } from './generated/api-types.ts';
 
 /**
@@ -332,14 +333,17 @@ export class RealtimeClient {
     if (this.state !== 'open' || this.pendingViews.size === 0 || !this.options.markAsViewed) return;
     const batch = [...this.pendingViews].slice(0, 100);
     this.sendingViews = true;
+    let retryAfterMs: number | undefined;
     try {
       await this.options.markAsViewed(batch);
       for (const id of batch) this.pendingViews.delete(id);
-    } catch {
-      // Offline or the server failed: kept, retried on the next open.
+    } catch (error) {
+      // Over the view-tracking budget (429): kept, and sent again once the window allows.
+      // Otherwise offline or the server failed: kept, and retried.
+      if (error instanceof ThrottledError) retryAfterMs = error.retryAfterSeconds * 1000;
     } finally {
       this.sendingViews = false;
     }
-    if (this.pendingViews.size > 0 && this.state === 'open') this.scheduleViews();
+    if (this.pendingViews.size > 0 && this.state === 'open') this.scheduleViews(retryAfterMs);
   }
 }

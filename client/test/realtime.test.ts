@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, drain, newUser, type TestUser } from '../../test/support/api.ts';
 import { checkServerFrame, pendingViolations } from '../../test/support/contract.ts';
 import { removeDataDir, startOwnTwin, type OwnTwin } from '../../test/support/twin-process.ts';
-import { RealtimeClient, VentRoomClient, type Group } from '../src/index.ts';
+import { RealtimeClient, ThrottledError, VentRoomClient, type Group } from '../src/index.ts';
 
 /**
  * The realtime client against a twin of its own, with real sockets: API Gateway's 10-minute idle
@@ -83,6 +83,31 @@ describe('RealtimeClient against a twin', () => {
     await call('POST', `${httpUrl}/api/ventroom/posts/${target.id}/comments/`, { user: author, json: { text: 'after the cap' } });
     await post(author, 'after the cap');
     await Promise.all([comment, afterCap]);
+    client.close();
+  });
+
+  it('keeps views the server throttled (429) and sends them again only after Retry-After', async () => {
+    const on = own!.info;
+    const reader = await newUser({ on });
+    const http = new VentRoomClient({ baseUrl: httpUrl, token: reader.token });
+    const calls: number[] = [];
+    const client = new RealtimeClient({
+      url: () => wsUrl,
+      token: reader.token,
+      viewBatchMs: 20,
+      markAsViewed: async (ids) => {
+        calls.push(Date.now());
+        if (calls.length === 1) throw new ThrottledError({ detail: 'Request was throttled.' }, 'throttled', 1);
+        return http.markAsViewed(ids);
+      },
+    });
+    clients.push(client);
+    client.connect();
+    await expect.poll(() => client.state).toBe('open');
+    client.trackView(987_654_321);
+    await expect.poll(() => client.queuedViews(), { timeout: 5_000 }).toEqual([]);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]! - calls[0]!).toBeGreaterThanOrEqual(950);
     client.close();
   });
 

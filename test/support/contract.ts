@@ -86,6 +86,9 @@ export function checkHttpResponse(response: ReceivedResponse): void {
   const url = new URL(response.url);
   if (url.pathname.startsWith('/media/')) return; // media bytes (CloudFront in AWS), not the API
   const what = `${response.method} ${url.pathname} -> ${response.status}`;
+  // A request line and headers over the server's limit are refused before any route is chosen (API
+  // Gateway caps them at 10 KB; the twin's Node server answers a bare 431): no operation answers it.
+  if (response.status === 431 && response.text === '') return;
   const body = response.text === '' ? undefined : parse(response.text, what);
   const gateway = (): boolean => {
     if (!GATEWAY_STATUSES.has(response.status) || body === undefined) return false;
