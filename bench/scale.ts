@@ -9,6 +9,7 @@ import { consumers, httpRoutes, wsRoutes } from '../lambdas/manifest.ts';
 import { freePort } from '../local/emulators.ts';
 import { observeInvocations, type InvocationRecord } from '../local/lambda-runtime.ts';
 import { startTwin } from '../local/twin.ts';
+import { defaultProfilePath } from './profiles/profile-path.ts';
 import { PRICES } from './cost.ts';
 import { LIMITS, firstLimit, livePosts, peakRate, roundDau, shareSquares, topShare, type Figure, type ScaleProfile } from './scale-model.ts';
 import { startConnectionsProxy } from './support/connections-proxy.ts';
@@ -26,7 +27,7 @@ import { renderMarkdown, renderText, type Table } from './support/table.ts';
  * Options (environment): SCALE_PROFILE (path), SCALE_USERS, SCALE_DAY_FRACTION, SCALE_LIVE_POSTS,
  * SCALE_CONCURRENCY; `--docs` rewrites the scale section of docs/benchmarks.md.
  */
-const PROFILE_PATH = process.env.SCALE_PROFILE ?? path.resolve(PROJECT_ROOT, '..', 'shared', 'scale', 'community.json');
+const PROFILE_PATH = process.env.SCALE_PROFILE ?? defaultProfilePath();
 const USERS = Number(process.env.SCALE_USERS ?? 200);
 const DAY_FRACTION = Number(process.env.SCALE_DAY_FRACTION ?? 0.5);
 const LIVE_POSTS = Number(process.env.SCALE_LIVE_POSTS ?? 60);

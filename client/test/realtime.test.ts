@@ -130,7 +130,7 @@ describe('RealtimeClient against a twin', () => {
     await expect.poll(() => client.connections, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     await expect.poll(() => client.queuedViews(), { timeout: 10_000 }).toEqual([]);
     await expect.poll(async () => (await http.viewStats(target.id)).has_user_viewed, { timeout: 15_000 }).toBe(true);
-    const live = client.next('new_ventroom_post', (event) => event.data.content === 'after the restart');
+    const live = client.next('new_ventroom_post', (event) => event.data.content === 'after the restart', 40_000);
     await post(author, 'after the restart');
     await live;
     client.close();

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { firstLimit, livePosts, peakRate, roundDau, shareSquares, topShare, type Figure, type ScaleProfile } from '../../bench/scale-model.ts';
 import { PROJECT_ROOT } from '../../lib/project.ts';
 
-const profile = JSON.parse(readFileSync(path.resolve(PROJECT_ROOT, '..', 'shared', 'scale', 'community.json'), 'utf8')) as ScaleProfile;
+// The repository's copy: a clean clone (CI) has no ../shared next to it.
+const profile = JSON.parse(readFileSync(path.resolve(PROJECT_ROOT, 'bench', 'profiles', 'community.json'), 'utf8')) as ScaleProfile;
 
 describe('scale model arithmetic', () => {
   it('turns a per-DAU-day load into a peak rate per second', () => {
