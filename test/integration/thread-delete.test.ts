@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TABLE, db } from '../../lambdas/core/db.ts';
 import { commentKeys, feedKeys } from '../../lambdas/core/keys.ts';
-import { sqs } from '../../lambdas/core/sqs.ts';
 import { handler as deleteComment } from '../../lambdas/http/comments/delete.ts';
 import { batchWrite, putRequest } from '../../lambdas/repositories/batch-write.ts';
 import { commentItem, locationOf, lookupItem, type CommentRecord } from '../../lambdas/repositories/comment-items.ts';
@@ -13,6 +11,7 @@ import { call, createPost, newUser } from '../support/api.ts';
 import { watchDbCalls } from '../support/db-calls.ts';
 import { injectDbFault, type InjectedFault } from '../support/faults.ts';
 import { invokeHttp } from '../support/lambda-events.ts';
+import { watchSentMessages } from '../support/sent-messages.ts';
 
 /**
  * Hardening item 4: deleting a big thread read the whole thread again for every 45-reply chunk
@@ -46,19 +45,8 @@ async function bigThread(postId: number, rootId: number, author: { id: string; d
   return records.map((record) => record.mediaKey!);
 }
 
-/** Media keys of the comment cleanup jobs sent (watched, not changed). */
-function watchCleanupJobs(): string[] {
-  const media: string[] = [];
-  const send = sqs.send.bind(sqs);
-  vi.spyOn(sqs, 'send').mockImplementation((async (command: unknown) => {
-    if (command instanceof SendMessageCommand) {
-      const job = JSON.parse(command.input.MessageBody!);
-      if (job.kind === 'comments') media.push(...job.media_keys);
-    }
-    return send(command as never);
-  }) as never);
-  return media;
-}
+/** The media keys of the comment cleanup jobs among `sent`, sorted. */
+const cleanupMedia = (sent: { kind: string; media_keys?: string[] }[]) => sent.filter((job) => job.kind === 'comments').flatMap((job) => job.media_keys ?? []).sort();
 
 describe('deleting a big thread (hardening item 4)', () => {
   it('reads the thread once, and hands each committed chunk to the cleanup even when a later chunk fails', async () => {
@@ -70,7 +58,7 @@ describe('deleting a big thread (hardening item 4)', () => {
     const request = { method: 'DELETE', path: `/api/ventroom/posts/${post.id}/comments/${root.body.id}/`, pathParameters: { post_id: String(post.id), comment_id: String(root.body.id) }, user: author };
 
     // The third chunk's transaction fails for good (throttled on every attempt): the request fails.
-    const queued = watchCleanupJobs();
+    const queued = watchSentMessages<{ kind: string; media_keys?: string[] }>();
     const watch = watchDbCalls();
     fault = injectDbFault({ kind: 'throttle', operations: ['TransactWriteItems'], skip: 2, times: Infinity });
     const failed = await invokeHttp(deleteComment, request);
@@ -78,7 +66,7 @@ describe('deleting a big thread (hardening item 4)', () => {
     fault.remove();
     expect(failed.status).toBe(500);
     // The newest 90 replies went in two chunks, and their media is already on its way out.
-    expect(queued.sort()).toEqual(media.slice(-90).sort());
+    expect(cleanupMedia(queued)).toEqual(media.slice(-90).sort());
     // One read of the thread (previews and later replies: two Queries), not one per chunk.
     const prefixOf = (input: Record<string, any>) => String(input.ExpressionAttributeValues?.[':prefix']?.S ?? input.ExpressionAttributeValues?.[':prefix'] ?? '');
     const threadReads = watch.calls.filter((c) => c.command === 'QueryCommand' && /^R/.test(prefixOf(c.input)));
@@ -88,7 +76,7 @@ describe('deleting a big thread (hardening item 4)', () => {
     queued.length = 0;
     const done = await invokeHttp(deleteComment, request);
     expect(done.status).toBe(204);
-    expect(queued.sort()).toEqual(media.slice(0, -90).sort());
+    expect(cleanupMedia(queued)).toEqual(media.slice(0, -90).sort());
     expect((await findPostStats(post.id))?.commentCount).toBe(0);
   });
 });

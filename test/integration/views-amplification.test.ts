@@ -1,25 +1,16 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sqs } from '../../lambdas/core/sqs.ts';
 import { markAsViewed } from '../../lambdas/domain/mark-viewed.ts';
 import { findPostStats } from '../../lambdas/repositories/posts.ts';
 import { handler } from '../../lambdas/workers/views.ts';
 import { call, createPost, newUser } from '../support/api.ts';
+import { watchSentMessages } from '../support/sent-messages.ts';
 import { lambdaContext, principalOf, sqsEvent, userIds, viewsRecord } from '../support/views.ts';
 
 /** Hardening item 2: mark_as_viewed must not turn ids of deleted posts into worker load, and a batch bounds its own work. */
 afterEach(() => vi.restoreAllMocks());
 
-function watchViewsQueue(): number[][] {
-  const sent: number[][] = [];
-  const send = sqs.send.bind(sqs);
-  vi.spyOn(sqs, 'send').mockImplementation((async (command: unknown) => {
-    if (command instanceof SendMessageCommand) sent.push(JSON.parse(command.input.MessageBody!).post_ids);
-    return send(command as never);
-  }) as never);
-  return sent;
-}
+const watchViewsQueue = () => watchSentMessages<{ post_ids: number[] }>();
 
 describe('views amplification (hardening item 2)', () => {
   it('ids of deleted posts are not queued; the live ones of the same request are', async () => {
@@ -31,7 +22,7 @@ describe('views amplification (hardening item 2)', () => {
     const viewer = newUser();
     expect(await markAsViewed(principalOf(await viewer), doomed.map((p) => p.id))).toBe(3);
     expect(await markAsViewed(principalOf(await viewer), [...doomed.map((p) => p.id), live!.id])).toBe(4);
-    expect(sent).toEqual([[live!.id]]);
+    expect(sent.map((message) => message.post_ids)).toEqual([[live!.id]]);
   });
 
   it('a batch short of time leaves posts it cannot finish to the retry instead of timing out whole', async () => {

@@ -1,21 +1,11 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sqs } from '../../lambdas/core/sqs.ts';
 import { markAsViewed } from '../../lambdas/domain/mark-viewed.ts';
 import { countViews } from '../../lambdas/repositories/views.ts';
 import { createPost, newUser } from '../support/api.ts';
+import { watchSentMessages } from '../support/sent-messages.ts';
 import { principalOf } from '../support/views.ts';
 
-/** Watches (without changing) what the views queue is sent. */
-function watchViewsQueue(): { post_ids: number[]; viewed_at: string }[] {
-  const sent: { post_ids: number[]; viewed_at: string }[] = [];
-  const send = sqs.send.bind(sqs);
-  vi.spyOn(sqs, 'send').mockImplementation((async (command: unknown) => {
-    if (command instanceof SendMessageCommand) sent.push(JSON.parse(command.input.MessageBody!));
-    return send(command as never);
-  }) as never);
-  return sent;
-}
+const watchViewsQueue = () => watchSentMessages<{ post_ids: number[]; viewed_at: string }>();
 
 afterEach(() => {
   vi.restoreAllMocks();
