@@ -28,6 +28,11 @@ export const PRICES = {
   sqsRequest: 0.4 / 1e6,
   /** API Gateway WebSocket: per message (32 KB increments); not in the per-view figure (audience-dependent). */
   webSocketMessage: 1.0 / 1e6,
+  /** The edge in front of both APIs (lib/edge.ts): CloudFront HTTPS requests ($0.0100 per 10,000, US/Europe). */
+  cloudFrontRequest: 1.0 / 1e6,
+  /** AWS WAF: per request the web ACL inspects, and per month $5 per web ACL + $1 per rule (3 rules). */
+  wafRequest: 0.6 / 1e6,
+  wafMonthly: 5 + 3 * 1,
 };
 
 export interface CostLine {
@@ -90,6 +95,8 @@ export async function costModel(twin: BenchTwin, capacity: CapacityResult, log: 
   if (feed) {
     const lines: CostLine[] = [
       { item: 'API Gateway HTTP API request', quantity: '1', dollarsPerMillion: PRICES.httpApiRequest * 1e6 },
+      { item: 'CloudFront request (edge)', quantity: '1', dollarsPerMillion: PRICES.cloudFrontRequest * 1e6 },
+      { item: 'WAF request (per-IP limits)', quantity: '1', dollarsPerMillion: PRICES.wafRequest * 1e6 },
       { item: 'Lambda request', quantity: '1', dollarsPerMillion: PRICES.lambdaRequest * 1e6 },
       {
         item: `Lambda duration (${feedMemory} MB)`,
@@ -154,7 +161,7 @@ export function costTables(result: CostResult): Table[] {
     notes: [
       ...(index === 0
         ? [
-            `Prices: ${PRICES.asOf}: DynamoDB $0.625 per million write / $0.125 per million read request units; Lambda $0.20 per million requests + $0.0000133334 per GB-s; HTTP API $1.00 per million; SQS $0.40 per million requests. Free tiers ignored.`,
+            `Prices: ${PRICES.asOf}: DynamoDB $0.625 per million write / $0.125 per million read request units; Lambda $0.20 per million requests + $0.0000133334 per GB-s; HTTP API $1.00 per million; SQS $0.40 per million requests; the edge (CloudFront + WAF in front of both APIs, hardening item 1) $1.00 + $0.60 per million requests, plus $8 a month for the web ACL and its rules. Free tiers ignored.`,
             'Lambda duration is the warm handler time measured in the bench process against the local emulators: a local proxy, not an AWS measurement.',
           ]
         : []),

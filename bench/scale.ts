@@ -466,6 +466,10 @@ function costAt(model: Model, dau: number, meanConnected: number): { item: strin
     { item: 'Lambda requests', dollars: (lambdaRequests + perDau(fan.jobs)) * PRICES.lambdaRequest * month },
     { item: 'Lambda duration (local proxy)', dollars: (lambdaGbS + perDau(fan.calls * (model.fanout.msPerCall / 1000) * (fanoutMemory / 1024))) * PRICES.lambdaGbSecond * month },
     { item: 'API Gateway HTTP requests', dollars: model.perDauDay.http * PRICES.httpApiRequest * month },
+    // The edge sees every HTTP request and every WebSocket upgrade; frames on an open socket are data transfer only.
+    { item: 'CloudFront requests (edge)', dollars: (model.perDauDay.http + model.perDauDay.connects) * PRICES.cloudFrontRequest * month },
+    { item: 'WAF requests (edge)', dollars: (model.perDauDay.http + model.perDauDay.connects) * PRICES.wafRequest * month },
+    { item: 'WAF web ACL and rules ($8/month)', dollars: PRICES.wafMonthly / (dau / 1000) },
     { item: 'WebSocket messages (client, replies)', dollars: (model.perDauDay.wsIn + model.perDauDay.wsReplies) * PRICES.webSocketMessage * month },
     { item: 'WebSocket messages (@connections)', dollars: perDau(fan.calls) * model.fanout.unitsPerCall * PRICES.webSocketMessage * month },
     { item: 'WebSocket connection-minutes', dollars: p.sessions * p.minutes_connected_per_session * CONNECTION_MINUTE * month },

@@ -59,8 +59,13 @@ export interface WsRoute {
   entry: string;
   /** Send the handler's returned body back to the caller (a two-way route). */
   returnResponse: boolean;
-  /** Client-message routes (core/ws/handler.ts) spend the sender's `standard` budget. */
-  rateClass: 'standard' | 'none';
+  /**
+   * What a message spends. `socket`: its connection's message budget (RATE_LIMITS `socket`; the
+   * first message past it closes the connection, core/ws/socket-budget.ts); `standard`: that and
+   * the sender's `standard` budget too (joins and leaves write to the table). `none`: $connect and
+   * $disconnect, which clients do not send.
+   */
+  rateClass: 'standard' | 'socket' | 'none';
   access: Access;
   timeoutSeconds?: number;
 }
@@ -267,16 +272,19 @@ export function methodsAt(rawPath: string): HttpMethod[] {
 }
 
 const CONNECTIONS: Access = { table: 'connections' };
+/** Client-message routes may close their connection once its message budget is spent. */
+const MESSAGES: Access = { manageConnections: true };
+const CONNECTION_MESSAGES: Access = { ...CONNECTIONS, ...MESSAGES };
 
 export const wsRoutes: WsRoute[] = [
   { id: 'WsConnect', routeKey: '$connect', entry: 'lambdas/ws/connect.ts', returnResponse: false, rateClass: 'none', access: CONNECTIONS },
   { id: 'WsDisconnect', routeKey: '$disconnect', entry: 'lambdas/ws/disconnect.ts', returnResponse: false, rateClass: 'none', access: CONNECTIONS },
-  { id: 'WsDefault', routeKey: '$default', entry: 'lambdas/ws/default.ts', returnResponse: true, rateClass: 'none', access: {} },
-  { id: 'JoinVentroom', routeKey: 'join_ventroom', entry: 'lambdas/ws/join-ventroom.ts', returnResponse: true, rateClass: 'standard', access: CONNECTIONS },
-  { id: 'LeaveVentroom', routeKey: 'leave_ventroom', entry: 'lambdas/ws/leave-ventroom.ts', returnResponse: true, rateClass: 'standard', access: CONNECTIONS },
-  { id: 'JoinVentroomPost', routeKey: 'join_ventroom_post', entry: 'lambdas/ws/join-post.ts', returnResponse: true, rateClass: 'standard', access: CONNECTIONS },
-  { id: 'LeaveVentroomPost', routeKey: 'leave_ventroom_post', entry: 'lambdas/ws/leave-post.ts', returnResponse: true, rateClass: 'standard', access: CONNECTIONS },
-  { id: 'Ping', routeKey: 'ping', entry: 'lambdas/ws/ping.ts', returnResponse: true, rateClass: 'none', access: {} },
+  { id: 'WsDefault', routeKey: '$default', entry: 'lambdas/ws/default.ts', returnResponse: true, rateClass: 'socket', access: MESSAGES },
+  { id: 'JoinVentroom', routeKey: 'join_ventroom', entry: 'lambdas/ws/join-ventroom.ts', returnResponse: true, rateClass: 'standard', access: CONNECTION_MESSAGES },
+  { id: 'LeaveVentroom', routeKey: 'leave_ventroom', entry: 'lambdas/ws/leave-ventroom.ts', returnResponse: true, rateClass: 'standard', access: CONNECTION_MESSAGES },
+  { id: 'JoinVentroomPost', routeKey: 'join_ventroom_post', entry: 'lambdas/ws/join-post.ts', returnResponse: true, rateClass: 'standard', access: CONNECTION_MESSAGES },
+  { id: 'LeaveVentroomPost', routeKey: 'leave_ventroom_post', entry: 'lambdas/ws/leave-post.ts', returnResponse: true, rateClass: 'standard', access: CONNECTION_MESSAGES },
+  { id: 'Ping', routeKey: 'ping', entry: 'lambdas/ws/ping.ts', returnResponse: true, rateClass: 'socket', access: MESSAGES },
 ];
 
 export const queues: QueueSpec[] = [
@@ -316,7 +324,8 @@ export const consumers: Consumer[] = [
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 120,
     maxConcurrency: 5,
-    access: { table: 'readWrite', media: 'readWrite', retractsMedia: true },
+    // `cleanup`: a post too big for one pass continues in a job of its own (workers/cleanup.ts).
+    access: { table: 'readWrite', media: 'readWrite', retractsMedia: true, sendTo: ['cleanup'] },
   },
   {
     id: 'Notifications',

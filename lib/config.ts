@@ -30,6 +30,19 @@ export interface VentroomConfig {
    * already name a CloudWatch role, which this stack does not own, so they are opt-in.
    */
   webSocketAccessLogs: boolean;
+  /**
+   * CloudFront + WAF in front of both APIs (per-IP limits, lib/edge.ts); on unless `-c edge=false`.
+   * `webAclArn`: an existing CLOUDFRONT-scope web ACL (WAF keeps those in us-east-1).
+   */
+  edge: { enabled: boolean; webAclArn?: string };
+  /** Custom domains (ACM certificates in us-east-1): with one, its distribution requires TLS 1.2. */
+  apiDomain?: DomainConfig;
+  mediaDomain?: DomainConfig;
+}
+
+export interface DomainConfig {
+  domainName: string;
+  certificateArn: string;
 }
 
 type ContextReader = (key: string) => unknown;
@@ -108,11 +121,41 @@ function corsOriginsOf(context: ContextReader): string[] {
   return value.split(',').map((origin) => origin.trim()).filter(Boolean);
 }
 
+function domainOf(context: ContextReader, kind: 'api' | 'media'): DomainConfig | undefined {
+  const domainName = text(context, `${kind}DomainName`);
+  const certificateArn = text(context, `${kind}CertificateArn`);
+  if (domainName === undefined && certificateArn === undefined) return undefined;
+  if (domainName === undefined || certificateArn === undefined) {
+    throw new Error(`Contexts "${kind}DomainName" and "${kind}CertificateArn" go together`);
+  }
+  // CloudFront takes certificates from ACM in us-east-1 only, whatever the stack's region.
+  if (!/^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
+    throw new Error(`Context "${kind}CertificateArn" must be an ACM certificate ARN in us-east-1, got "${certificateArn}"`);
+  }
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/i.test(domainName)) {
+    throw new Error(`Context "${kind}DomainName" must be a domain name, got "${domainName}"`);
+  }
+  return { domainName, certificateArn };
+}
+
+function edgeOf(context: ContextReader): VentroomConfig['edge'] {
+  const off = text(context, 'edge') !== undefined && !flag(context, 'edge');
+  const webAclArn = text(context, 'edgeWebAclArn');
+  if (off && webAclArn !== undefined) throw new Error('Context "edgeWebAclArn" only applies with the edge on (drop -c edge=false)');
+  if (webAclArn !== undefined && !/^arn:aws[\w-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+$/.test(webAclArn)) {
+    throw new Error(`Context "edgeWebAclArn" must be a CLOUDFRONT-scope (global) web ACL ARN in us-east-1, got "${webAclArn}"`);
+  }
+  return { enabled: !off, ...(webAclArn ? { webAclArn } : {}) };
+}
+
 export function readConfig(context: ContextReader, env: NodeJS.ProcessEnv = process.env): VentroomConfig {
   const alarmEmail = text(context, 'alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail)) {
     throw new Error(`Context "alarmEmail" must be an e-mail address, got "${alarmEmail}"`);
   }
+  const edge = edgeOf(context);
+  const apiDomain = domainOf(context, 'api');
+  if (apiDomain && !edge.enabled) throw new Error('Context "apiDomainName" names the edge distribution\'s domain: it needs the edge on (drop -c edge=false)');
   return {
     stage: stageOf(context),
     account: env.CDK_DEFAULT_ACCOUNT || undefined,
@@ -123,5 +166,8 @@ export function readConfig(context: ContextReader, env: NodeJS.ProcessEnv = proc
     corsOrigins: corsOriginsOf(context),
     alarmEmail,
     webSocketAccessLogs: flag(context, 'wsAccessLogs'),
+    edge,
+    apiDomain,
+    mediaDomain: domainOf(context, 'media'),
   };
 }

@@ -15,6 +15,8 @@ export interface FunctionsProps {
   rateLimits?: string;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** Behind the edge: the secret request-facing functions require, and the public URL links use. */
+  edge?: { originSecret: string; publicBaseUrl: string };
 }
 
 /** One Lambda function per manifest entry, with the environment and grants the entry implies. */
@@ -31,6 +33,8 @@ export class Functions extends Construct {
         MEDIA_BASE_URL: targets.media.baseUrl,
         ...(spec.verifiesJwt ? props.auth.verifierEnvironment() : {}),
         ...(props.rateLimits !== undefined && spec.trigger !== 'queue' ? { RATE_LIMITS: props.rateLimits } : {}),
+        ...(props.edge && spec.trigger !== 'queue' ? { EDGE_ORIGIN_SECRET: props.edge.originSecret } : {}),
+        ...(props.edge && spec.trigger === 'http' ? { PUBLIC_BASE_URL: props.edge.publicBaseUrl } : {}),
       };
       const created = new ManifestFunction(this, spec.id, {
         spec,

@@ -1,13 +1,14 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { HttpRoute as ManifestRoute } from '../lambdas/manifest.ts';
 import { acknowledge } from './nag.ts';
-import type { ThrottleSettings } from './stage-settings.ts';
+import { RouteThrottles } from './route-throttles.ts';
+import { routeThrottle, type ThrottleSettings } from './stage-settings.ts';
 
 export interface HttpApiProps {
   apiName: string;
@@ -44,6 +45,8 @@ const AUTH_IN_HANDLER =
 export class VentroomHttpApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
+  private readonly throttle: ThrottleSettings;
+  private readonly routeThrottles: RouteThrottles;
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
@@ -65,6 +68,8 @@ export class VentroomHttpApi extends Construct {
       throttle: props.throttle,
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
     });
+    this.throttle = props.throttle;
+    this.routeThrottles = new RouteThrottles(this.stage.node.defaultChild as CfnStage);
   }
 
   /** The API's base URL, with a trailing slash. */
@@ -90,6 +95,11 @@ export class VentroomHttpApi extends Construct {
       methods: route.methods.map((method) => HttpMethod[method]),
       integration,
     });
-    for (const httpRoute of created) acknowledge(httpRoute, 'AwsSolutions-APIG4', AUTH_IN_HANDLER);
+    const throttle = routeThrottle(this.throttle, route.rateClass);
+    route.methods.forEach((method, index) => {
+      const httpRoute = created[index]!;
+      acknowledge(httpRoute, 'AwsSolutions-APIG4', AUTH_IN_HANDLER);
+      this.routeThrottles.add(`${method} ${route.path}`, throttle, httpRoute);
+    });
   }
 }

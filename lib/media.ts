@@ -5,6 +5,7 @@ import { Effect, PolicyStatement, ServicePrincipal, type IGrantable } from 'aws-
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MEDIA_PREFIX, UPLOAD_EXPIRY_DAYS, UPLOAD_PREFIX } from '../lambdas/core/media-layout.ts';
+import { domainSettings, type CustomDomain } from './custom-domain.ts';
 import { acknowledge } from './nag.ts';
 
 export interface MediaProps {
@@ -13,6 +14,8 @@ export interface MediaProps {
   /** Origins whose pages may PUT files to presigned upload URLs. */
   corsOrigins: string[];
   accessLogs: IBucket;
+  /** Media on a domain of its own (TLS 1.2 at least); else the distribution's *.cloudfront.net name. */
+  domain?: CustomDomain;
 }
 
 /** Actions per access level, on objects only: HeadObject is authorised by s3:GetObject. */
@@ -30,9 +33,11 @@ const PREFLIGHT_MAX_AGE_SECONDS = 3000;
 export class Media extends Construct {
   readonly bucket: Bucket;
   readonly distribution: Distribution;
+  private readonly customDomain?: string;
 
   constructor(scope: Construct, id: string, props: MediaProps) {
     super(scope, id);
+    this.customDomain = props.domain?.domainName;
     this.bucket = new Bucket(this, 'Bucket', {
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
@@ -90,6 +95,7 @@ export class Media extends Construct {
       enableLogging: true,
       logBucket: props.accessLogs,
       logFilePrefix: 'cloudfront/',
+      ...domainSettings(props.domain),
     });
 
     // The OAC grant covers every object; this keeps CloudFront out of everything but published media.
@@ -112,16 +118,23 @@ export class Media extends Construct {
       'AwsSolutions-CFR2',
       'The distribution serves only immutable, already validated media by unguessable uuid keys from a private bucket (GET/HEAD only); a WAF web ACL would add per-request cost without a rule to enforce.',
     );
-    acknowledge(
-      this.distribution,
-      'AwsSolutions-CFR4',
-      'Media is served on the default *.cloudfront.net domain, whose certificate CloudFront fixes at the TLSv1 security policy; choosing TLSv1.2_2021 needs a custom domain and ACM certificate, which this stack does not own.',
-    );
+    if (!props.domain) {
+      acknowledge(
+        this.distribution,
+        'AwsSolutions-CFR4',
+        'Without the mediaDomainName/mediaCertificateArn contexts media is served on the default *.cloudfront.net domain, whose certificate CloudFront fixes at the TLSv1 security policy; with them the distribution requires TLSv1.2_2021.',
+      );
+    }
+  }
+
+  /** The host media URLs use: the custom domain when there is one. */
+  get domainName(): string {
+    return this.customDomain ?? this.distribution.distributionDomainName;
   }
 
   /** The origin media URLs start with, without a trailing slash. */
   get baseUrl(): string {
-    return `https://${this.distribution.distributionDomainName}`;
+    return `https://${this.domainName}`;
   }
 
   /** The object prefixes a function may touch: published media and staged uploads. */

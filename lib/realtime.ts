@@ -1,6 +1,6 @@
 import { Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -8,7 +8,8 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { WsRoute } from '../lambdas/manifest.ts';
 import { acknowledge } from './nag.ts';
-import type { ThrottleSettings } from './stage-settings.ts';
+import { RouteThrottles } from './route-throttles.ts';
+import { routeThrottle, type ThrottleSettings } from './stage-settings.ts';
 
 export interface RealtimeProps {
   apiName: string;
@@ -40,6 +41,8 @@ const WS_ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 export class Realtime extends Construct {
   readonly api: WebSocketApi;
   readonly stage: WebSocketStage;
+  private readonly throttle: ThrottleSettings;
+  private readonly routeThrottles: RouteThrottles;
 
   constructor(scope: Construct, id: string, props: RealtimeProps) {
     super(scope, id);
@@ -62,6 +65,8 @@ export class Realtime extends Construct {
       throttle: props.throttle,
       accessLogSettings,
     });
+    this.throttle = props.throttle;
+    this.routeThrottles = new RouteThrottles(this.stage.node.defaultChild as CfnStage);
     if (!props.accessLogs) {
       acknowledge(
         this.stage,
@@ -86,6 +91,8 @@ export class Realtime extends Construct {
       integration: new WebSocketLambdaIntegration(`${route.id}Integration`, fn),
       returnResponse: route.returnResponse,
     });
+    const share = route.routeKey.startsWith('$') || route.rateClass === 'socket' ? `ws:${route.routeKey}` : `ws:${route.rateClass}`;
+    this.routeThrottles.add(route.routeKey, routeThrottle(this.throttle, share), created);
     acknowledge(
       created,
       'AwsSolutions-APIG4',

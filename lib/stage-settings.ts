@@ -21,6 +21,29 @@ export interface StageSettings {
   apiThrottle: ThrottleSettings;
 }
 
+/**
+ * Per-route shares of the stage throttle, by what a request spends: one kind of request cannot
+ * take the whole stage (a flood of creates still leaves reads their room). Routes not named here
+ * run under the stage throttle alone. WebSocket: `$connect` verifies a JWT and writes, `$default`
+ * only answers errors, pings and joins are what apps send.
+ */
+const ROUTE_SHARES: Readonly<Record<string, number>> = {
+  create: 0.1,
+  reaction: 0.2,
+  views: 0.2,
+  'ws:$connect': 0.2,
+  'ws:$default': 0.05,
+  'ws:ping': 0.2,
+  'ws:standard': 0.5,
+};
+
+/** The throttle of a route of class `share` (`create`, `ws:ping`, ...), or undefined for the stage's own. */
+export function routeThrottle(stage: ThrottleSettings, share: string): ThrottleSettings | undefined {
+  const fraction = ROUTE_SHARES[share];
+  if (fraction === undefined) return undefined;
+  return { rateLimit: Math.max(1, Math.round(stage.rateLimit * fraction)), burstLimit: Math.max(1, Math.round(stage.burstLimit * fraction)) };
+}
+
 export function stageSettings(stage: Stage): StageSettings {
   const prod = stage === 'prod';
   return {

@@ -1,10 +1,12 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Construct } from 'constructs';
 import type { TableSchema } from '../lambdas/core/table-schema.ts';
 import { AccessLogs } from './access-logs.ts';
 import { Auth } from './auth.ts';
 import type { VentroomConfig } from './config.ts';
 import { Data } from './data.ts';
+import { Edge } from './edge.ts';
 import { Functions } from './functions.ts';
 import { VentroomHttpApi } from './http-api.ts';
 import { assertValidManifest } from './manifest-checks.ts';
@@ -57,6 +59,10 @@ export class VentroomStack extends Stack {
       autoDeleteObjects: settings.autoDeleteObjects,
       corsOrigins: config.corsOrigins,
       accessLogs: accessLogs.bucket,
+      domain: config.mediaDomain && {
+        domainName: config.mediaDomain.domainName,
+        certificate: Certificate.fromCertificateArn(this, 'MediaCertificate', config.mediaDomain.certificateArn),
+      },
     });
     const notifications = new Notifications(this, 'Notifications', { namePrefix });
     const auth = new Auth(this, 'Auth', { config: config.auth, namePrefix, removalPolicy });
@@ -80,6 +86,19 @@ export class VentroomStack extends Stack {
       removalPolicy,
     });
 
+    const edge = config.edge.enabled
+      ? new Edge(this, 'Edge', {
+          httpApi: httpApi.api,
+          webSocket: realtime && { api: realtime.api, stageName: realtime.stage.stageName },
+          webAclArn: config.edge.webAclArn,
+          domain: config.apiDomain && {
+            domainName: config.apiDomain.domainName,
+            certificate: Certificate.fromCertificateArn(this, 'ApiCertificate', config.apiDomain.certificateArn),
+          },
+          logBucket: accessLogs.bucket,
+        })
+      : undefined;
+
     const functions = new Functions(this, 'Functions', {
       specs: functionSpecs(manifest),
       namePrefix,
@@ -88,6 +107,7 @@ export class VentroomStack extends Stack {
       rateLimits: config.rateLimits,
       logRetention,
       removalPolicy,
+      edge: edge && { originSecret: edge.originSecret, publicBaseUrl: edge.httpUrl },
     });
     for (const route of manifest.httpRoutes) httpApi.addRoute(route, functions.get(route.id).fn);
     if (manifest.httpFallback) httpApi.addFallback(manifest.httpFallback.id, functions.get(manifest.httpFallback.id).fn);
@@ -103,6 +123,6 @@ export class VentroomStack extends Stack {
     for (const created of functions.all) monitoring.function(created.node.id, created.fn);
     monitoring.finishDashboard();
 
-    addOutputs(this, { httpApi, realtime, auth, media, data, notifications });
+    addOutputs(this, { httpApi, realtime, edge, auth, media, data, notifications });
   }
 }

@@ -43,6 +43,21 @@ export function rateWindowUpdate(userId: string, rateClass: string, limit: numbe
   };
 }
 
+/**
+ * Counts one message of a WebSocket connection (its id is the subject: the budget is the
+ * connection's, whoever owns it); false once the minute's budget is spent.
+ */
+export async function consumeSocketBudget(connectionId: string, now = Date.now()): Promise<boolean> {
+  if (!config.RATE_LIMITS_ENABLED) return true;
+  try {
+    await db.send(new UpdateCommand(rateWindowUpdate(connectionId, 'socket', config.RATE_LIMITS.socket, now)));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 /** Counts one request of `userId` in its class's current window and refuses it once the window's budget is spent. */
 export async function consumeRateLimit(userId: string, rateClass: RateClass, now = Date.now()): Promise<void> {
   if (rateClass === 'none' || !config.RATE_LIMITS_ENABLED) return;

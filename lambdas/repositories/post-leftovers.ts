@@ -1,6 +1,6 @@
 import { commentKeys, postPartitionKeys, reactionObjectTags, userStateKeys, type Key } from '../core/keys.ts';
 import { batchWrite, deleteRequest } from './batch-write.ts';
-import { queryAll } from './query.ts';
+import { queryAll, queryPages } from './query.ts';
 
 /**
  * Everything a deleted post leaves behind, found through its own partition: comments and replies
@@ -11,7 +11,18 @@ export interface Leftovers {
   keys: Key[];
   userIds: Set<string>;
   mediaKeys: string[];
+  /** The pass stopped at its bounds: more of the partition is left for another pass. */
+  more: boolean;
 }
+
+/** How much one pass takes on: partition items, and users whose state it must find (a Query each). */
+export interface PassBounds {
+  maxItems: number;
+  maxUsers: number;
+}
+
+/** Items per Query page of a pass: small enough that a pass stops close to its bounds. */
+const PASS_PAGE_ITEMS = 100;
 
 function partitionItems(pk: string, beginsWith?: string) {
   return queryAll({
@@ -25,21 +36,39 @@ function isComment(sk: string): boolean {
   return sk.startsWith(commentKeys.topLevelPrefix) || sk.startsWith(commentKeys.previewPrefix) || sk.startsWith('R#');
 }
 
-export async function postLeftovers(postId: number): Promise<Leftovers> {
-  const leftovers: Leftovers = { keys: [], userIds: new Set(), mediaKeys: [] };
-  for (const item of await partitionItems(postPartitionKeys.partition(postId))) {
-    const sk = item.sk as string;
-    leftovers.keys.push({ pk: item.pk as string, sk });
-    if (isComment(sk)) {
-      leftovers.keys.push(commentKeys.lookup(item.id as number));
-      if (typeof item.media_key === 'string') leftovers.mediaKeys.push(item.media_key);
-    } else if (sk.startsWith(postPartitionKeys.viewerLogPrefix)) {
-      for (const userId of (item.user_ids as Set<string> | string[] | undefined) ?? []) leftovers.userIds.add(userId);
-    } else if (sk.startsWith(postPartitionKeys.reactorIndexPrefix())) {
-      leftovers.userIds.add(item.user_id as string);
+/**
+ * The first part of what a deleted post left, within `bounds`. A pass deletes what it found, so the
+ * next pass starts from the partition's beginning again and finds only what is still there.
+ */
+export async function postLeftovers(postId: number, bounds: PassBounds = { maxItems: Infinity, maxUsers: Infinity }): Promise<Leftovers> {
+  const leftovers: Leftovers = { keys: [], userIds: new Set(), mediaKeys: [], more: false };
+  const pages = queryPages({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': postPartitionKeys.partition(postId) },
+    ConsistentRead: true,
+    Limit: PASS_PAGE_ITEMS,
+  });
+  for await (const page of pages) {
+    for (const item of page) {
+      // This item and what follows are the next pass's.
+      if (leftovers.keys.length >= bounds.maxItems || leftovers.userIds.size >= bounds.maxUsers) return { ...leftovers, more: true };
+      addLeftover(leftovers, item);
     }
   }
   return leftovers;
+}
+
+function addLeftover(leftovers: Leftovers, item: Record<string, unknown>): void {
+  const sk = item.sk as string;
+  leftovers.keys.push({ pk: item.pk as string, sk });
+  if (isComment(sk)) {
+    leftovers.keys.push(commentKeys.lookup(item.id as number));
+    if (typeof item.media_key === 'string') leftovers.mediaKeys.push(item.media_key);
+  } else if (sk.startsWith(postPartitionKeys.viewerLogPrefix)) {
+    for (const userId of (item.user_ids as Set<string> | string[] | undefined) ?? []) leftovers.userIds.add(userId);
+  } else if (sk.startsWith(postPartitionKeys.reactorIndexPrefix())) {
+    leftovers.userIds.add(item.user_id as string);
+  }
 }
 
 /** The keys of a user's state on a post and on all its comments. */

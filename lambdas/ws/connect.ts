@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import { authenticate, verifyToken } from '../core/auth.ts';
+import { assertThroughEdge } from '../core/edge-origin.ts';
 import { isAppError } from '../core/errors.ts';
 import { groups } from '../core/groups.ts';
 import { logger } from '../core/logger.ts';
@@ -21,6 +22,7 @@ export const handler = middy<ConnectEvent, APIGatewayProxyResult>()
   .handler(async (event) => {
     logger.setCorrelationId(event.requestContext.requestId);
     try {
+      assertThroughEdge(event.headers);
       const token = event.queryStringParameters?.token;
       const header = event.headers?.authorization ?? event.headers?.Authorization;
       const principal = token ? await verifyToken(token) : await authenticate(header);

@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import { logger } from '../core/logger.ts';
 import { errorMessage, parseClientMessage } from '../core/ws/handler.ts';
+import { socketBudget } from '../core/ws/socket-budget.ts';
 import { wsRoutes } from '../manifest.ts';
 
 const KNOWN = wsRoutes.map((route) => route.routeKey).filter((key) => !key.startsWith('$'));
@@ -10,6 +11,7 @@ const KNOWN = wsRoutes.map((route) => route.routeKey).filter((key) => !key.start
 /** `$default`: anything no route took (not JSON, no `type`, an unknown type) gets an `error` reply. */
 export const handler = middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(socketBudget())
   .handler(async (event) => {
     const parsed = parseClientMessage(event.body);
     const text =

@@ -14,6 +14,9 @@ describe('configuration from context', () => {
       corsOrigins: ['*'],
       alarmEmail: undefined,
       webSocketAccessLogs: false,
+      edge: { enabled: true },
+      apiDomain: undefined,
+      mediaDomain: undefined,
     });
   });
 

@@ -74,7 +74,7 @@ describe('shared resources (real manifest, dev)', () => {
     // CloudFront (OAC) may read published media only: everything else, staged uploads included, is denied.
     const allow = statements.find((s) => s.Effect === 'Allow' && JSON.stringify(s.Principal).includes('cloudfront.amazonaws.com'))!;
     expect(allow.Action).toBe('s3:GetObject');
-    expect(JSON.stringify(allow.Condition)).toContain(onlyLogicalId(template, 'AWS::CloudFront::Distribution'));
+    expect(JSON.stringify(allow.Condition)).toContain(stackIds(template, prefix).distribution);
     const deny = statements.find((s) => s.Effect === 'Deny' && JSON.stringify(s.Principal).includes('cloudfront.amazonaws.com'))!;
     expect(deny).toMatchObject({ Action: 's3:GetObject' });
     expect(flat(deny.NotResource)).toBe(`<${mediaBucket}.Arn>/vent_media/*`);
@@ -86,7 +86,7 @@ describe('shared resources (real manifest, dev)', () => {
     template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
       OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
     });
-    const distribution = resourcesOfType(template, 'AWS::CloudFront::Distribution')[onlyLogicalId(template, 'AWS::CloudFront::Distribution')]!;
+    const distribution = resourcesOfType(template, 'AWS::CloudFront::Distribution')[stackIds(template, prefix).distribution]!;
     const config = distribution.Properties.DistributionConfig;
     expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', AllowedMethods: ['GET', 'HEAD'], Compress: true });
     expect(config.Origins).toHaveLength(1);
@@ -161,7 +161,7 @@ describe('shared resources (real manifest, dev)', () => {
       FrameOptions: { FrameOption: 'DENY' },
       ContentSecurityPolicy: { ContentSecurityPolicy: "default-src 'none'; sandbox" },
     });
-    const [distribution] = Object.values(resourcesOfType(template, 'AWS::CloudFront::Distribution'));
+    const distribution = resourcesOfType(template, 'AWS::CloudFront::Distribution')[stackIds(template, prefix).distribution];
     expect(distribution!.Properties.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId).toBeDefined();
   });
 
@@ -202,10 +202,12 @@ describe('shared resources (real manifest, dev)', () => {
   it('outputs the HTTP API URL, user pool and client ids, issuer, media domain, table and topic', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(
-      ['HttpApiUrl', 'JwtIssuer', 'MediaDomain', 'NotificationsTopicArn', 'TableName', 'UserPoolClientId', 'UserPoolId', ...(defaultManifest.wsRoutes.length ? ['WebSocketUrl'] : [])].sort(),
+      ['EdgeWebAclArn', 'HttpApiUrl', 'JwtIssuer', 'MediaDomain', 'NotificationsTopicArn', 'TableName', 'UserPoolClientId', 'UserPoolId', ...(defaultManifest.wsRoutes.length ? ['WebSocketUrl'] : [])].sort(),
     );
-    expect(flat(outputs.MediaDomain!.Value)).toBe(`<${onlyLogicalId(template, 'AWS::CloudFront::Distribution')}.DomainName>`);
-    expect(flat(outputs.HttpApiUrl!.Value)).toMatch(/^https:\/\/<HttpApi\w+>\.execute-api\.us-east-1\.<AWS::URLSuffix>\/$/);
+    const ids = stackIds(template, prefix);
+    expect(flat(outputs.MediaDomain!.Value)).toBe(`<${ids.distribution}.DomainName>`);
+    // Clients get the edge's URL: the execute-api one refuses what skipped the web ACL.
+    expect(flat(outputs.HttpApiUrl!.Value)).toBe(`https://<${ids.edgeDistribution}.DomainName>/`);
   });
 });
 
@@ -259,9 +261,9 @@ describe('the WebSocket API (fixture manifest)', () => {
     }
   });
 
-  it('outputs the wss:// URL of the stage', () => {
+  it('outputs the wss:// URL of the stage, through the edge', () => {
     const outputs = template.findOutputs('WebSocketUrl');
-    expect(flat(outputs.WebSocketUrl!.Value)).toMatch(/^wss:\/\/<RealtimeApi\w+>\.execute-api\.us-east-1\.<AWS::URLSuffix>\/dev$/);
+    expect(flat(outputs.WebSocketUrl!.Value)).toMatch(/^wss:\/\/<EdgeDistribution\w+\.DomainName>\/dev$/);
   });
 
   it('sends alarms to an e-mail subscribed topic when alarmEmail is given', () => {

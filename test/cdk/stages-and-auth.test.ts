@@ -62,9 +62,17 @@ describe('explicit environment', () => {
   });
 
   it('uses the CLI\'s account and region when they are set', () => {
-    const { stack } = synthTemplate({ env: { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-central-1' } });
+    const edgeWebAclArn = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/ventroom/0f3b1c2d-1111-2222-3333-444455556666';
+    const { stack, template } = synthTemplate({ env: { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-central-1' }, context: { edgeWebAclArn } });
     expect(stack.account).toBe('123456789012');
     expect(stack.region).toBe('eu-central-1');
+    // Outside us-east-1 the web ACL is one made there (WAF keeps CloudFront ACLs in us-east-1).
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: { WebACLId: edgeWebAclArn } });
+  });
+
+  it('refuses an edge outside us-east-1 without a web ACL made there, naming the ways out', () => {
+    expect(() => synthTemplate({ env: { CDK_DEFAULT_REGION: 'eu-central-1' } })).toThrow(/edgeWebAclArn.*us-east-1.*edge=false/);
   });
 });
 

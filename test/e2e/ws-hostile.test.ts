@@ -147,18 +147,38 @@ describe('WebSocket: frames it must refuse cleanly', () => {
     await bystander.close();
   });
 
-  it('binary frames, invalid UTF-8, deep nesting and a burst of 300 messages get error replies and the socket stays usable', async () => {
+  it('binary frames, invalid UTF-8, deep nesting and a burst of 100 messages get error replies and the socket stays usable', async () => {
     const socket = await WsClient.connect(await newUser());
     socket.socket.send(Buffer.from([0xde, 0xad, 0xbe, 0xef]), { binary: true });
     await socket.next('error');
     const nested = `${'{"type":"ping","data":'.repeat(1)}${'['.repeat(5000)}${']'.repeat(5000)}}`;
     socket.send(nested);
     socket.send('{"type": "join_ventroom_post", "data": {"post_id": 1e999}}');
-    const burst = Array.from({ length: 300 }, (_, i) => (i % 2 ? { type: 'ping' } : { type: `nope_${i}` }));
+    const burst = Array.from({ length: 100 }, (_, i) => (i % 2 ? { type: 'ping' } : { type: `nope_${i}` }));
     for (const message of burst) socket.send(message);
-    await expect.poll(() => socket.count('pong') + socket.count('error'), { timeout: 30_000 }).toBeGreaterThanOrEqual(302);
+    await expect.poll(() => socket.count('pong') + socket.count('error'), { timeout: 30_000 }).toBeGreaterThanOrEqual(102);
     expect((await socket.request({ type: 'ping' }, 'pong')).type).toBe('pong');
     await socket.close();
+  });
+
+  it('a connection that floods (pings and $default alike) past its message budget is told why and closed; the same user\'s other connection is untouched', async () => {
+    const user = await newUser();
+    const flooder = await WsClient.connect(user);
+    const calm = await WsClient.connect(user);
+    const closed = new Promise<number>((resolve) => flooder.socket.once('close', (code) => resolve(code)));
+    // 120 a minute per connection (RATE_LIMITS socket): this burst spends it inside one window
+    // unless it straddles a minute boundary, so it is sent twice over if the first one survives.
+    const burst = Array.from({ length: 130 }, (_, i) => (i % 2 ? { type: 'ping' } : { type: `flood_${i}` }));
+    for (const message of burst) flooder.send(message);
+    const first = await Promise.race([closed, new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), 20_000))]);
+    if (first === 'open') for (const message of burst) flooder.send(message);
+    expect(await closed).toBe(1000);
+    // Messages in flight when the budget ran out each get the notice (API Gateway runs them concurrently too).
+    expect(flooder.count('error', (m) => String((m.data as { message?: unknown }).message).startsWith('Too many messages on this connection'))).toBeGreaterThanOrEqual(1);
+    // At most the budget was answered: nothing past it ran.
+    expect(flooder.count('pong') + flooder.count('error')).toBeLessThanOrEqual(2 * 120 + 1);
+    expect((await calm.request({ type: 'ping' }, 'pong')).type).toBe('pong');
+    await calm.close();
   });
 });
 

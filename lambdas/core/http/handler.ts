@@ -1,7 +1,10 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { authenticate, type Principal } from '../auth.ts';
+import { readEnv } from '../config.ts';
+import { assertThroughEdge } from '../edge-origin.ts';
 import { INTERNAL_ERROR_BODY, MethodNotAllowedError, NotFoundError, isAppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { consumeRateLimit } from '../rate-limit.ts';
@@ -27,6 +30,11 @@ export interface HttpRequest {
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
+const config = readEnv({
+  /** The origin clients call (the edge distribution or its custom domain), for absolute links; else the API's own domain. */
+  PUBLIC_BASE_URL: z.optional(z.url()),
+});
+
 function toResult(result: HttpResult): APIGatewayProxyStructuredResultV2 {
   if (result.body === undefined) return { statusCode: result.status, headers: result.headers ?? {} };
   return {
@@ -44,10 +52,12 @@ function queryOf(event: APIGatewayProxyEventV2): Record<string, string> {
 }
 
 /**
- * The API's own origin, for absolute links. The domain API Gateway was reached by (not a
- * client-sent X-Forwarded-Host, which nothing in front of the API sets and anyone could forge).
+ * The API's public origin, for absolute links: the configured one behind the edge (a link to the
+ * execute-api domain would lead clients around the web ACL), else the domain API Gateway was
+ * reached by (never a client-sent X-Forwarded-Host, which anyone could forge).
  */
 function baseUrlOf(event: APIGatewayProxyEventV2): string {
+  if (config.PUBLIC_BASE_URL) return config.PUBLIC_BASE_URL.replace(/\/+$/, '');
   const host = event.requestContext.domainName ?? event.headers?.host;
   const proto = (event.headers?.['x-forwarded-proto'] ?? 'https').split(',')[0]!.trim();
   return `${proto}://${host}`;
@@ -99,7 +109,10 @@ function pipeline(routeId: string, run: (event: APIGatewayProxyEventV2) => Promi
         request.response = toResult({ status: 500, body: INTERNAL_ERROR_BODY });
       },
     })
-    .handler(async (event) => toResult(await run(event))) as unknown as Handler;
+    .handler(async (event) => {
+      assertThroughEdge(event.headers);
+      return toResult(await run(event));
+    }) as unknown as Handler;
 }
 
 /** A route's business function behind the pipeline, JWT authentication and the route's rate limit (from the manifest). */

@@ -6,6 +6,7 @@ import { logger } from '../logger.ts';
 import { serverMessage, type ServerMessage } from '../messages.ts';
 import { consumeRateLimit } from '../rate-limit.ts';
 import { connectionUser } from '../../repositories/connections.ts';
+import { socketBudget } from './socket-budget.ts';
 
 /** A client message, as the business function of a WebSocket route sees it. */
 export interface WsMessage {
@@ -48,6 +49,7 @@ export function parseClientMessage(body: string | undefined): { type?: unknown; 
 export function wsMessageHandler(routeId: string, business: (message: WsMessage) => Promise<ServerMessage | undefined>): Handler {
   return middy<APIGatewayProxyWebsocketEventV2, WsResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(socketBudget())
     .handler(async (event) => {
       logger.setCorrelationId(event.requestContext.requestId);
       logger.appendKeys({ route: routeId, connectionId: event.requestContext.connectionId });

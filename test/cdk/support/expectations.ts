@@ -22,6 +22,8 @@ export interface StackIds {
   table: string;
   mediaBucket: string;
   distribution: string;
+  /** The API's CloudFront distribution (lib/edge.ts). */
+  edgeDistribution: string;
   topic: string;
   logGroupOf: (view: FunctionView) => string;
   queue: (name: string) => string;
@@ -34,11 +36,15 @@ export function stackIds(template: Template, prefix: string): StackIds {
   const mediaBucket = Object.keys(buckets).find((id) => buckets[id]!.Properties.CorsConfiguration !== undefined);
   const topics = resourcesOfType(template, 'AWS::SNS::Topic');
   const topic = Object.keys(topics).find((id) => topics[id]!.Properties.TopicName === `${prefix}-notifications`);
-  if (!mediaBucket || !topic) throw new Error('media bucket or notifications topic missing');
+  const distributions = resourcesOfType(template, 'AWS::CloudFront::Distribution');
+  // The media distribution; the API's edge distribution is the other one (lib/edge.ts).
+  const distribution = Object.keys(distributions).find((id) => (distributions[id]!.Properties.DistributionConfig as { Comment?: string }).Comment === 'Vent Room media');
+  if (!mediaBucket || !topic || !distribution) throw new Error('media bucket, media distribution or notifications topic missing');
   return {
     table: onlyLogicalId(template, 'AWS::DynamoDB::Table'),
     mediaBucket,
-    distribution: onlyLogicalId(template, 'AWS::CloudFront::Distribution'),
+    distribution,
+    edgeDistribution: Object.keys(distributions).find((id) => id !== distribution) ?? '',
     topic,
     logGroupOf: (view) => (view.properties.LoggingConfig.LogGroup as { Ref: string }).Ref,
     queue: (name) => {
@@ -51,6 +57,9 @@ export function stackIds(template: Template, prefix: string): StackIds {
 
 const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
 const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/** The stack id's random part: what the edge distribution sends and the functions compare (lib/edge.ts). */
+export const EDGE_SECRET_VALUE = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+
 const VERIFIER_VARIABLES = ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ADMIN_GROUP', 'GROUPS_CLAIM'];
 
 export interface FunctionExpectations {
@@ -95,6 +104,9 @@ export function expectFunctionMatchesSpec(template: Template, spec: FunctionSpec
     ...(access.retractsMedia ? ['MEDIA_DISTRIBUTION_ID'] : []),
     ...(access.notificationsTopic ? ['NOTIFICATIONS_TOPIC_ARN'] : []),
     ...(access.manageConnections ? ['WS_MANAGEMENT_ENDPOINT'] : []),
+    // Behind the edge (the default), request-facing functions refuse what skipped the web ACL; links use its URL.
+    ...(spec.trigger !== 'queue' ? ['EDGE_ORIGIN_SECRET'] : []),
+    ...(spec.trigger === 'http' ? ['PUBLIC_BASE_URL'] : []),
   ];
   expect(Object.keys(view.env).sort(), label).toEqual([...new Set(expectedVariables)].sort());
   expect(view.env, label).toMatchObject({
@@ -104,6 +116,8 @@ export function expectFunctionMatchesSpec(template: Template, spec: FunctionSpec
     TABLE_NAME: { Ref: ids.table },
   });
   expect(flat(view.env.MEDIA_BASE_URL), label).toBe(`https://<${ids.distribution}.DomainName>`);
+  if (spec.trigger !== 'queue') expect(view.env.EDGE_ORIGIN_SECRET, label).toEqual(EDGE_SECRET_VALUE);
+  if (spec.trigger === 'http') expect(flat(view.env.PUBLIC_BASE_URL), label).toBe(`https://<${ids.edgeDistribution}.DomainName>`);
   if (options.rateLimits !== undefined && spec.trigger !== 'queue') expect(view.env.RATE_LIMITS, label).toBe(options.rateLimits);
   for (const queue of access.sendTo ?? []) expect(view.env[queueUrlVariable(queue)], label).toEqual({ Ref: ids.queue(queue) });
   if (access.media) expect(view.env.MEDIA_BUCKET, label).toEqual({ Ref: ids.mediaBucket });
