@@ -57,11 +57,11 @@ export class Edge extends Construct {
   readonly webAclArn: string;
   /** The secret the distribution sends and the functions check: the stack id's random part. */
   readonly originSecret: string;
-  private readonly customDomain?: string;
+  /** The host clients use: the custom domain when there is one, else the distribution's own. */
+  private readonly domainName: string;
 
   constructor(scope: Construct, id: string, props: EdgeProps) {
     super(scope, id);
-    this.customDomain = props.domain?.domainName;
     this.webAclArn = props.webAclArn ?? this.createWebAcl(props.webSocket?.stageName).attrArn;
     this.originSecret = Fn.select(2, Fn.split('/', Aws.STACK_ID));
     const originOf = (apiId: string) =>
@@ -90,6 +90,7 @@ export class Edge extends Construct {
       logFilePrefix: 'api-edge/',
       ...domainSettings(props.domain),
     });
+    this.domainName = props.domain?.domainName ?? this.distribution.distributionDomainName;
     acknowledge(
       this.distribution,
       'AwsSolutions-CFR1',
@@ -114,9 +115,6 @@ export class Edge extends Construct {
     return `wss://${this.domainName}/${stageName}`;
   }
 
-  private get domainName(): string {
-    return this.customDomain ?? this.distribution.distributionDomainName;
-  }
 
   private createWebAcl(wsStageName: string | undefined): CfnWebACL {
     const { region } = Stack.of(this);

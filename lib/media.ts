@@ -33,11 +33,11 @@ const PREFLIGHT_MAX_AGE_SECONDS = 3000;
 export class Media extends Construct {
   readonly bucket: Bucket;
   readonly distribution: Distribution;
-  private readonly customDomain?: string;
+  /** The host clients use: the custom domain when there is one, else the distribution's own. */
+  readonly domainName: string;
 
   constructor(scope: Construct, id: string, props: MediaProps) {
     super(scope, id);
-    this.customDomain = props.domain?.domainName;
     this.bucket = new Bucket(this, 'Bucket', {
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
@@ -97,6 +97,7 @@ export class Media extends Construct {
       logFilePrefix: 'cloudfront/',
       ...domainSettings(props.domain),
     });
+    this.domainName = props.domain?.domainName ?? this.distribution.distributionDomainName;
 
     // The OAC grant covers every object; this keeps CloudFront out of everything but published media.
     this.bucket.addToResourcePolicy(
@@ -125,11 +126,6 @@ export class Media extends Construct {
         'Without the mediaDomainName/mediaCertificateArn contexts media is served on the default *.cloudfront.net domain, whose certificate CloudFront fixes at the TLSv1 security policy; with them the distribution requires TLSv1.2_2021.',
       );
     }
-  }
-
-  /** The host media URLs use: the custom domain when there is one. */
-  get domainName(): string {
-    return this.customDomain ?? this.distribution.distributionDomainName;
   }
 
   /** The origin media URLs start with, without a trailing slash. */
