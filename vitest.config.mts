@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects. `shared`: most tests, in parallel, against one twin. `exclusive`: tests that need
+ * Four projects. `shared`: most tests, in parallel, against one twin. `exclusive`: tests that need
  * the whole service to themselves (exact global counts, restarts, load), afterwards, one file at a
  * time, against a twin of their own. `cdk`: template, cdk-nag and CLI synth tests, no emulators.
+ * `iam`: last, the least-privilege check of every function's policy against the AWS calls the other
+ * projects' tests recorded (test/iam).
  */
 const twinProject = {
   globalSetup: ['test/support/global-setup.ts'],
@@ -31,6 +33,10 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'cdk', include: ['test/cdk/**/*.test.ts'], sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'iam', include: ['test/iam/**/*.test.ts'], sequence: { groupOrder: 2 } },
       },
     ],
   },

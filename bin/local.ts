@@ -1,3 +1,4 @@
+import { IAM_CALLS_DIR_VARIABLE } from '../local/aws-call-recorder.ts';
 import { startTwin, TwinStartError } from '../local/twin.ts';
 
 /**
@@ -49,6 +50,8 @@ async function main() {
     // For client tests: API Gateway's 10-minute idle close and 2-hour cap, in milliseconds.
     wsIdleTimeoutMs: optionalCount('VENTROOM_WS_IDLE_TIMEOUT_MS'),
     wsMaxDurationMs: optionalCount('VENTROOM_WS_MAX_DURATION_MS'),
+    // Set by the test run: the least-privilege check (test/iam) reads what every function called.
+    recordIamCallsTo: process.env[IAM_CALLS_DIR_VARIABLE] || undefined,
   });
   if (process.env.VENTROOM_READY_JSON === '1') {
     // For a parent process (the test suite): everything it needs to talk to this twin, on one line.

@@ -118,7 +118,10 @@ async function signIn(user: TokenResponse): Promise<void> {
     $('status').className = `status ${state}`;
   });
   realtime.onFrame(log);
-  realtime.on('new_ventroom_post', (event) => renderPost(event.data, true));
+  realtime.on('new_ventroom_post', (event) => {
+    feedRead?.set(event.data.id, event.data);
+    renderPost(event.data, true);
+  });
   realtime.on('ventroom_post_updated', (event) => renderPost(event.data, true));
   realtime.on('ventroom_post_deleted', (event) => {
     $('feed').querySelector(`li[data-id="${event.data.post_id}"]`)?.remove();
@@ -138,15 +141,24 @@ async function signIn(user: TokenResponse): Promise<void> {
     if (post) renderPost({ ...post, reaction_summary: event.data.reaction_summary });
   });
   realtime.connect();
-  await loadFeed();
+  // Joined before the page is read, so a post created in between is not missed by both.
   await realtime.joinFeed();
+  await loadFeed();
 }
+
+/** Posts that arrived over the socket while the feed page was being read (they may be newer than it). */
+let feedRead: Map<number, Post> | undefined;
 
 async function loadFeed(): Promise<void> {
   if (!api) return;
-  const page = await api.listPosts({ page_size: 20 });
+  const arrived = new Map<number, Post>();
+  feedRead = arrived;
+  const page = await api.listPosts({ page_size: 20 }).finally(() => {
+    if (feedRead === arrived) feedRead = undefined;
+  });
   $('feed').replaceChildren();
   for (const post of [...page.results].reverse()) renderPost(post);
+  for (const post of arrived.values()) if (!page.results.some((listed) => listed.id === post.id)) renderPost(post);
 }
 
 $('mint').onclick = async () => {

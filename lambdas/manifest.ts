@@ -4,6 +4,9 @@
  * twin mounts the same handler modules from it. Plain data only: importing it pulls in no handler.
  */
 
+import type { Partition } from './core/keys.ts';
+import { VIEWS_BY_HOUR_INDEX } from './core/table-schema.ts';
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
@@ -15,17 +18,47 @@ export type RateClass = 'standard' | 'create' | 'reaction' | 'views' | 'none';
 
 export type QueueName = 'broadcast' | 'views' | 'notifications' | 'cleanup';
 
-/** What a function may touch; CDK turns this into least-privilege grants and environment. */
+/** Item actions on the table (a transaction is authorised as the item actions it holds). */
+export type TableReadAction = 'GetItem' | 'BatchGetItem' | 'Query';
+export type TableWriteAction = 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
+
+/** Actions confined to the families of partitions (core/keys.ts) they touch: IAM's `dynamodb:LeadingKeys`. */
+export interface TableGrant<A> {
+  actions: A[];
+  partitions: Partition[];
+}
+
+export interface TableAccess {
+  read?: TableGrant<TableReadAction>;
+  write?: TableGrant<TableWriteAction>;
+  /** Global secondary indexes the function queries. */
+  indexes?: string[];
+}
+
+/**
+ * What a function does with media objects (core/media.ts): `stage` signs upload URLs into the
+ * staging prefix; `store` writes a file it received; `adopt` checks and moves a staged upload into
+ * the library (reads and deletes it; deletes its copy if the upload changed meanwhile); `delete`
+ * deletes library files (discarded, replaced or left by deleted content).
+ */
+export type MediaUse = 'stage' | 'store' | 'adopt' | 'delete';
+
+/**
+ * What a function may touch; CDK turns this into least-privilege grants and environment, and the
+ * IAM check (test/iam) proves each grant both needed and sufficient against what the tests recorded.
+ * A rate-limited route's own rate-window write is granted on its own (lib/access.ts).
+ */
+export type ConnectionMethod = 'POST' | 'DELETE';
+
 export interface Access {
-  /** `connections`: reads anywhere, writes only WebSocket connection and group partitions. */
-  table?: 'read' | 'readWrite' | 'connections';
+  table?: TableAccess;
   sendTo?: QueueName[];
-  /** `stage`: only PutObject in the staging prefix (what a presigned upload URL is signed for). */
-  media?: 'read' | 'readWrite' | 'stage';
+  media?: MediaUse[];
   /** Takes published media down: may invalidate paths in the media distribution's edge cache. */
   retractsMedia?: boolean;
   notificationsTopic?: boolean;
-  manageConnections?: boolean;
+  /** The @connections methods it calls: POST sends to a connection, DELETE closes one. */
+  manageConnections?: ConnectionMethod[];
 }
 
 export interface HttpRoute {
@@ -98,9 +131,8 @@ export interface Consumer {
 /** A function's timeout when its entry names none (API Gateway cuts HTTP integrations at 30 s). */
 export const DEFAULT_TIMEOUT_SECONDS = 10;
 
-const TABLE_RW: Access = { table: 'readWrite' };
-// Read-only routes declare `table: 'read'`: their one write, the rate-limit counter, is granted on its
-// own (CDK limits it to the RATE# partitions), so a bug in them cannot write anywhere else.
+/** What a route that takes media in (a file or a staged upload) does with it; a failed write deletes the stored file. */
+const MEDIA_INPUT: MediaUse[] = ['store', 'adopt', 'delete'];
 
 export const httpRoutes: HttpRoute[] = [
   {
@@ -109,7 +141,7 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/posts',
     entry: 'lambdas/http/posts/list.ts',
     rateClass: 'standard',
-    access: { table: 'read', sendTo: ['views'] },
+    access: { table: { read: { actions: ['GetItem', 'Query'], partitions: ['feed', 'user'] } }, sendTo: ['views'] },
   },
   {
     id: 'CreatePost',
@@ -117,7 +149,7 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/posts',
     entry: 'lambdas/http/posts/create.ts',
     rateClass: 'create',
-    access: { ...TABLE_RW, sendTo: ['broadcast'], media: 'readWrite' },
+    access: { table: { write: { actions: ['PutItem', 'UpdateItem'], partitions: ['feed', 'sequences'] } }, sendTo: ['broadcast'], media: MEDIA_INPUT },
     memoryMb: 1024,
   },
   {
@@ -127,7 +159,7 @@ export const httpRoutes: HttpRoute[] = [
     entry: 'lambdas/http/uploads/create.ts',
     rateClass: 'create',
     // Its one write is the rate window; it signs a PUT into the staging prefix and reads nothing.
-    access: { media: 'stage' },
+    access: { media: ['stage'] },
   },
   // Literal paths: they win over `/posts/{post_id}` (API Gateway and the local gateway both prefer
   // the route with more literal segments).
@@ -138,7 +170,14 @@ export const httpRoutes: HttpRoute[] = [
     entry: 'lambdas/http/posts/trending.ts',
     rateClass: 'standard',
     // Writes: the rate window and the trending snapshot's refresh.
-    access: { ...TABLE_RW, sendTo: ['views'] },
+    access: {
+      table: {
+        read: { actions: ['GetItem', 'BatchGetItem', 'Query'], partitions: ['trending', 'feed', 'user'] },
+        write: { actions: ['PutItem', 'UpdateItem'], partitions: ['trending'] },
+        indexes: [VIEWS_BY_HOUR_INDEX.indexName],
+      },
+      sendTo: ['views'],
+    },
   },
   {
     id: 'MarkPostsViewed',
@@ -147,7 +186,7 @@ export const httpRoutes: HttpRoute[] = [
     entry: 'lambdas/http/posts/mark-as-viewed.ts',
     // Its only write is the rate window (view tracking itself is the worker's).
     rateClass: 'views',
-    access: { ...TABLE_RW, sendTo: ['views'] },
+    access: { table: { read: { actions: ['GetItem', 'BatchGetItem', 'Query'], partitions: ['sequences', 'feed', 'user'] } }, sendTo: ['views'] },
   },
   {
     id: 'PostViewStats',
@@ -155,7 +194,7 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/posts/{post_id}/view_stats',
     entry: 'lambdas/http/posts/view-stats.ts',
     rateClass: 'standard',
-    access: { table: 'read' },
+    access: { table: { read: { actions: ['GetItem', 'Query'], partitions: ['feed', 'user', 'post'] } } },
   },
   {
     id: 'GetPost',
@@ -163,7 +202,7 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/posts/{post_id}',
     entry: 'lambdas/http/posts/get.ts',
     rateClass: 'standard',
-    access: { table: 'read', sendTo: ['views'] },
+    access: { table: { read: { actions: ['GetItem', 'Query'], partitions: ['feed', 'user'] } }, sendTo: ['views'] },
   },
   {
     id: 'UpdatePost',
@@ -171,7 +210,12 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/posts/{post_id}',
     entry: 'lambdas/http/posts/update.ts',
     rateClass: 'standard',
-    access: { ...TABLE_RW, sendTo: ['broadcast'], media: 'readWrite', retractsMedia: true },
+    access: {
+      table: { read: { actions: ['GetItem', 'Query'], partitions: ['feed', 'user'] }, write: { actions: ['UpdateItem'], partitions: ['feed'] } },
+      sendTo: ['broadcast'],
+      media: MEDIA_INPUT,
+      retractsMedia: true,
+    },
     memoryMb: 1024,
   },
   {
@@ -180,7 +224,7 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/posts/{post_id}',
     entry: 'lambdas/http/posts/delete.ts',
     rateClass: 'standard',
-    access: { ...TABLE_RW, sendTo: ['broadcast', 'cleanup'] },
+    access: { table: { read: { actions: ['Query'], partitions: ['feed'] }, write: { actions: ['UpdateItem', 'DeleteItem'], partitions: ['feed'] } }, sendTo: ['broadcast', 'cleanup'] },
   },
   {
     id: 'PostWithComments',
@@ -188,7 +232,7 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/posts/{post_id}/with_comments',
     entry: 'lambdas/http/posts/with-comments.ts',
     rateClass: 'standard',
-    access: { table: 'read', sendTo: ['views'] },
+    access: { table: { read: { actions: ['Query'], partitions: ['feed', 'post', 'user'] } }, sendTo: ['views'] },
   },
   {
     id: 'ListComments',
@@ -196,7 +240,7 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/posts/{post_id}/comments',
     entry: 'lambdas/http/comments/list.ts',
     rateClass: 'standard',
-    access: { table: 'read', sendTo: ['views'] },
+    access: { table: { read: { actions: ['Query'], partitions: ['feed', 'post', 'user'] } }, sendTo: ['views'] },
   },
   {
     id: 'CreateComment',
@@ -204,7 +248,14 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/posts/{post_id}/comments',
     entry: 'lambdas/http/comments/create.ts',
     rateClass: 'create',
-    access: { ...TABLE_RW, sendTo: ['broadcast', 'notifications'], media: 'readWrite' },
+    access: {
+      table: {
+        read: { actions: ['GetItem', 'Query'], partitions: ['feed', 'post', 'comment'] },
+        write: { actions: ['PutItem', 'UpdateItem'], partitions: ['feed', 'post', 'comment', 'sequences'] },
+      },
+      sendTo: ['broadcast', 'notifications'],
+      media: MEDIA_INPUT,
+    },
     memoryMb: 1024,
   },
   {
@@ -213,7 +264,12 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/posts/{post_id}/comments/{comment_id}',
     entry: 'lambdas/http/comments/update.ts',
     rateClass: 'standard',
-    access: { ...TABLE_RW, sendTo: ['broadcast'], media: 'readWrite', retractsMedia: true },
+    access: {
+      table: { read: { actions: ['GetItem', 'Query'], partitions: ['feed', 'post', 'comment', 'user'] }, write: { actions: ['UpdateItem'], partitions: ['post'] } },
+      sendTo: ['broadcast'],
+      media: MEDIA_INPUT,
+      retractsMedia: true,
+    },
     memoryMb: 1024,
   },
   {
@@ -223,7 +279,13 @@ export const httpRoutes: HttpRoute[] = [
     entry: 'lambdas/http/comments/delete.ts',
     rateClass: 'standard',
     // Media of deleted comments is removed by the cleanup worker, so this function needs no bucket access.
-    access: { ...TABLE_RW, sendTo: ['broadcast', 'cleanup'] },
+    access: {
+      table: {
+        read: { actions: ['GetItem', 'Query'], partitions: ['feed', 'post', 'comment'] },
+        write: { actions: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: ['feed', 'post', 'comment'] },
+      },
+      sendTo: ['broadcast', 'cleanup'],
+    },
   },
   {
     id: 'CreateReaction',
@@ -231,7 +293,13 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/reactions',
     entry: 'lambdas/http/reactions/create.ts',
     rateClass: 'reaction',
-    access: { ...TABLE_RW, sendTo: ['broadcast', 'notifications'] },
+    access: {
+      table: {
+        read: { actions: ['GetItem', 'Query'], partitions: ['feed', 'post', 'comment', 'user'] },
+        write: { actions: ['PutItem', 'UpdateItem'], partitions: ['feed', 'post', 'user'] },
+      },
+      sendTo: ['broadcast', 'notifications'],
+    },
   },
   {
     id: 'DeleteReaction',
@@ -239,7 +307,14 @@ export const httpRoutes: HttpRoute[] = [
     path: '/api/ventroom/reactions',
     entry: 'lambdas/http/reactions/delete.ts',
     rateClass: 'reaction',
-    access: { ...TABLE_RW, sendTo: ['broadcast'] },
+    access: {
+      table: {
+        read: { actions: ['GetItem', 'Query'], partitions: ['feed', 'post', 'comment', 'user'] },
+        // Removing a reaction rewrites the counters and the user's state; it deletes no item.
+        write: { actions: ['UpdateItem'], partitions: ['feed', 'post', 'user'] },
+      },
+      sendTo: ['broadcast'],
+    },
   },
 ];
 
@@ -271,18 +346,37 @@ export function methodsAt(rawPath: string): HttpMethod[] {
   return [...methods];
 }
 
-const CONNECTIONS: Access = { table: 'connections' };
-/** Client-message routes may close their connection once its message budget is spent. */
-const MESSAGES: Access = { manageConnections: true };
+/** The WebSocket routes write only connection and group partitions (a join also checks its post). */
+const CONNECTION_WRITES: TableGrant<TableWriteAction> = { actions: ['BatchWriteItem'], partitions: ['connection', 'group'] };
+const CONNECTIONS: Access = { table: { read: { actions: ['GetItem'], partitions: ['connection'] }, write: CONNECTION_WRITES } };
+/**
+ * Client-message routes may close their connection once its message budget is spent: they post
+ * the error to it, then delete it (core/ws/socket-budget.ts).
+ */
+const MESSAGES: Access = { manageConnections: ['POST', 'DELETE'] };
 const CONNECTION_MESSAGES: Access = { ...CONNECTIONS, ...MESSAGES };
 
 export const wsRoutes: WsRoute[] = [
-  { id: 'WsConnect', routeKey: '$connect', entry: 'lambdas/ws/connect.ts', returnResponse: false, rateClass: 'none', access: CONNECTIONS },
-  { id: 'WsDisconnect', routeKey: '$disconnect', entry: 'lambdas/ws/disconnect.ts', returnResponse: false, rateClass: 'none', access: CONNECTIONS },
+  { id: 'WsConnect', routeKey: '$connect', entry: 'lambdas/ws/connect.ts', returnResponse: false, rateClass: 'none', access: { table: { write: CONNECTION_WRITES } } },
+  {
+    id: 'WsDisconnect',
+    routeKey: '$disconnect',
+    entry: 'lambdas/ws/disconnect.ts',
+    returnResponse: false,
+    rateClass: 'none',
+    access: { table: { read: { actions: ['Query'], partitions: ['connection'] }, write: CONNECTION_WRITES } },
+  },
   { id: 'WsDefault', routeKey: '$default', entry: 'lambdas/ws/default.ts', returnResponse: true, rateClass: 'socket', access: MESSAGES },
   { id: 'JoinVentroom', routeKey: 'join_ventroom', entry: 'lambdas/ws/join-ventroom.ts', returnResponse: true, rateClass: 'standard', access: CONNECTION_MESSAGES },
   { id: 'LeaveVentroom', routeKey: 'leave_ventroom', entry: 'lambdas/ws/leave-ventroom.ts', returnResponse: true, rateClass: 'standard', access: CONNECTION_MESSAGES },
-  { id: 'JoinVentroomPost', routeKey: 'join_ventroom_post', entry: 'lambdas/ws/join-post.ts', returnResponse: true, rateClass: 'standard', access: CONNECTION_MESSAGES },
+  {
+    id: 'JoinVentroomPost',
+    routeKey: 'join_ventroom_post',
+    entry: 'lambdas/ws/join-post.ts',
+    returnResponse: true,
+    rateClass: 'standard',
+    access: { table: { read: { actions: ['GetItem'], partitions: ['connection', 'feed'] }, write: CONNECTION_WRITES }, ...MESSAGES },
+  },
   { id: 'LeaveVentroomPost', routeKey: 'leave_ventroom_post', entry: 'lambdas/ws/leave-post.ts', returnResponse: true, rateClass: 'standard', access: CONNECTION_MESSAGES },
   { id: 'Ping', routeKey: 'ping', entry: 'lambdas/ws/ping.ts', returnResponse: true, rateClass: 'socket', access: MESSAGES },
 ];
@@ -304,7 +398,12 @@ export const consumers: Consumer[] = [
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 30,
     maxConcurrency: 50,
-    access: { table: 'readWrite', sendTo: ['broadcast'], manageConnections: true },
+    // Reads a group's connections; forgets connections that vanished without a $disconnect.
+    access: {
+      table: { read: { actions: ['Query'], partitions: ['connection', 'group'] }, write: CONNECTION_WRITES },
+      sendTo: ['broadcast'],
+      manageConnections: ['POST'],
+    },
   },
   {
     id: 'ViewsCounter',
@@ -314,7 +413,14 @@ export const consumers: Consumer[] = [
     maxBatchingWindowSeconds: 2,
     timeoutSeconds: 30,
     maxConcurrency: 10,
-    access: { table: 'readWrite', sendTo: ['broadcast'] },
+    access: {
+      table: {
+        read: { actions: ['GetItem', 'BatchGetItem'], partitions: ['feed', 'trending'] },
+        write: { actions: ['PutItem', 'UpdateItem'], partitions: ['feed', 'post', 'user', 'trending'] },
+        indexes: [VIEWS_BY_HOUR_INDEX.indexName],
+      },
+      sendTo: ['broadcast'],
+    },
   },
   {
     id: 'Cleanup',
@@ -325,7 +431,12 @@ export const consumers: Consumer[] = [
     timeoutSeconds: 120,
     maxConcurrency: 5,
     // `cleanup`: a post too big for one pass continues in a job of its own (workers/cleanup.ts).
-    access: { table: 'readWrite', media: 'readWrite', retractsMedia: true, sendTo: ['cleanup'] },
+    access: {
+      table: { read: { actions: ['GetItem', 'Query'], partitions: ['feed', 'post', 'user'] }, write: { actions: ['BatchWriteItem'], partitions: ['post', 'comment', 'user'] } },
+      media: ['delete'],
+      retractsMedia: true,
+      sendTo: ['cleanup'],
+    },
   },
   {
     id: 'Notifications',
@@ -335,7 +446,8 @@ export const consumers: Consumer[] = [
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 30,
     maxConcurrency: 10,
-    access: { table: 'readWrite', notificationsTopic: true },
+    // Writes the recipient's in-app items and its push throttle (a RATE# window of class "push").
+    access: { table: { read: { actions: ['GetItem'], partitions: ['user'] }, write: { actions: ['PutItem', 'UpdateItem'], partitions: ['user', 'rate'] } }, notificationsTopic: true },
   },
 ];
 

@@ -26,17 +26,8 @@ export function applyAccess(target: ManifestFunction, spec: FunctionSpec, target
   const { fn } = target;
   const { data, queues, media, notifications, realtime } = targets;
 
-  if (access.table === 'read') data.grantRead(fn);
-  if (access.table === 'readWrite') data.grantReadWrite(fn);
-  if (access.table === 'connections') data.grantConnectionWrites(fn);
-  if (spec.rateLimited && access.table !== 'readWrite') data.grantRateLimitWrites(fn);
-  if (data.hasIndexes && access.table) {
-    acknowledge(
-      target,
-      wildcardResourceFinding(target, data.indexesArn),
-      'Reads may query any of this table\'s global secondary indexes, which IAM addresses as <table ARN>/index/<name>; the wildcard stays inside this one table.',
-    );
-  }
+  if (access.table) data.grant(fn, access.table);
+  if (spec.rateLimited) data.grantRateLimitWrites(fn);
 
   for (const name of new Set(access.sendTo ?? [])) {
     queues.grantSend(fn, name);
@@ -44,21 +35,18 @@ export function applyAccess(target: ManifestFunction, spec: FunctionSpec, target
   }
 
   if (access.media) {
-    if (access.media === 'read') media.grantRead(fn);
-    else if (access.media === 'stage') media.grantStage(fn);
-    else media.grantReadWrite(fn);
     fn.addEnvironment('MEDIA_BUCKET', media.bucket.bucketName);
-    for (const arn of media.objectArns()) {
+    for (const arn of media.grantUses(fn, access.media)) {
       acknowledge(
         target,
         wildcardResourceFinding(target, arn),
-        'Media keys are generated per upload (a uuid under a dated prefix), so the grant covers the key prefix, and only the object actions the access level needs.',
+        'Media keys are generated per upload (a uuid under a dated prefix), so the grant covers the key prefix, and only the object actions the function\'s media uses need.',
       );
     }
   }
 
   if (access.retractsMedia) {
-    if (access.media !== 'readWrite') throw new Error(`${spec.id} retracts media but may not delete it`);
+    if (!access.media?.includes('delete')) throw new Error(`${spec.id} retracts media but may not delete it`);
     media.grantInvalidate(fn);
     fn.addEnvironment('MEDIA_DISTRIBUTION_ID', media.distribution.distributionId);
   }
@@ -68,14 +56,15 @@ export function applyAccess(target: ManifestFunction, spec: FunctionSpec, target
     fn.addEnvironment('NOTIFICATIONS_TOPIC_ARN', notifications.topic.topicArn);
   }
 
-  if (access.manageConnections) {
+  if (access.manageConnections?.length) {
     if (!realtime) throw new Error(`${spec.id} manages WebSocket connections, but the stack has no WebSocket API`);
-    realtime.grantManageConnections(fn);
+    for (const arn of realtime.grantManageConnections(fn, access.manageConnections)) {
+      acknowledge(
+        target,
+        wildcardResourceFinding(target, arn),
+        'Connection ids exist only at run time; the grant is limited to the @connections methods the function calls, on this one stage.',
+      );
+    }
     fn.addEnvironment('WS_MANAGEMENT_ENDPOINT', realtime.managementEndpoint);
-    acknowledge(
-      target,
-      wildcardResourceFinding(target, realtime.connectionsArn),
-      'Connection ids exist only at run time; the grant is limited to the @connections API of this one stage.',
-    );
   }
 }

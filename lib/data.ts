@@ -3,7 +3,8 @@ import { AttributeType, BillingMode, ProjectionType, Table, type GlobalSecondary
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA, type IndexSchema, type TableSchema } from '../lambdas/core/table-schema.ts';
-import { connectionKeys, rateKeys } from '../lambdas/core/keys.ts';
+import { partitionFamilies, type Partition } from '../lambdas/core/keys.ts';
+import type { TableAccess, TableGrant } from '../lambdas/manifest.ts';
 
 export interface DataProps {
   tableName: string;
@@ -23,23 +24,21 @@ function indexProps(index: IndexSchema): GlobalSecondaryIndexProps {
   return { ...keys, projectionType: ProjectionType.INCLUDE, nonKeyAttributes: index.projection };
 }
 
-/** The partition-key prefix of every rate-limit counter, taken from the one place keys are built. */
-export const RATE_KEY_PREFIX = rateKeys.window('', 'standard', 0).pk;
-/** The partitions WebSocket connections write: the connection's own, and its groups' memberships. */
-export const CONNECTION_KEY_PREFIXES = [connectionKeys.partition(''), connectionKeys.groupPartition('')];
+/** A family of partitions as a `dynamodb:LeadingKeys` value: its one key, or its prefix and a wildcard. */
+export function leadingKeysPattern(partition: Partition): string {
+  const family: { key: string } | { prefix: string } = partitionFamilies[partition];
+  return 'key' in family ? family.key : `${family.prefix}*`;
+}
 
-/**
- * The item actions the code calls, and no more: CDK's grantReadData/grantReadWriteData add Scan,
- * DescribeTable and the stream actions, which no code path uses (a leaked credential could dump the
- * table with Scan). Transactions are authorised by these same item actions.
- */
-export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
-export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/** Each value the request names (every item's partition key) must be in one of the families. */
+function confinedTo(partitions: Partition[]): Record<string, unknown> {
+  return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions.map(leadingKeysPattern) } };
+}
 
 /** The single table, built from the same schema data the offline twin creates its table from. */
 export class Data extends Construct {
   readonly table: Table;
-  readonly hasIndexes: boolean;
+  private readonly indexNames: string[];
 
   constructor(scope: Construct, id: string, props: DataProps) {
     super(scope, id);
@@ -55,33 +54,39 @@ export class Data extends Construct {
       removalPolicy: props.removalPolicy,
     });
     for (const index of schema.globalIndexes) this.table.addGlobalSecondaryIndex(indexProps(index));
-    this.hasIndexes = schema.globalIndexes.length > 0;
+    this.indexNames = schema.globalIndexes.map((index) => index.indexName);
   }
 
-  /** The resource a table grant adds for the indexes (as the table's own grant methods write it). */
-  get indexesArn(): string {
-    return `${this.table.tableArn}/index/*`;
+  indexArn(indexName: string): string {
+    return `${this.table.tableArn}/index/${indexName}`;
   }
 
-  grantRead(grantee: IGrantable): void {
-    this.allow(grantee, TABLE_READ_ACTIONS, [this.table.tableArn, ...(this.hasIndexes ? [this.indexesArn] : [])]);
+  /**
+   * Exactly the item actions a function's access names, each set confined to its partitions; CDK's
+   * grantReadData/grantReadWriteData would add Scan, DescribeTable, ConditionCheckItem and the
+   * stream actions, which no code path uses (a leaked credential could dump the table with Scan).
+   * Index queries are granted per index, without a partition condition (an index's partition key is
+   * not the table's).
+   */
+  grant(grantee: IGrantable, access: TableAccess): void {
+    for (const grant of [access.read, access.write]) if (grant) this.allowConfined(grantee, grant);
+    const unknown = (access.indexes ?? []).filter((name) => !this.indexNames.includes(name));
+    if (unknown.length) throw new Error(`A grant names indexes the table does not have: ${unknown.join(', ')}`);
+    if (access.indexes?.length) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['dynamodb:Query'], resources: access.indexes.map((name) => this.indexArn(name)) }),
+      );
+    }
   }
 
-  grantReadWrite(grantee: IGrantable): void {
-    this.grantRead(grantee);
-    this.allow(grantee, TABLE_WRITE_ACTIONS, [this.table.tableArn]);
-  }
-
-  /** Reads anywhere (a join checks its post), writes only in connection and group partitions. */
-  grantConnectionWrites(grantee: IGrantable): void {
-    this.grantRead(grantee);
-    this.allow(grantee, TABLE_WRITE_ACTIONS, [this.table.tableArn], {
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': CONNECTION_KEY_PREFIXES.map((prefix) => `${prefix}*`) },
-    });
-  }
-
-  private allow(grantee: IGrantable, actions: string[], resources: string[], conditions?: Record<string, unknown>): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources, ...(conditions ? { conditions } : {}) }));
+  private allowConfined(grantee: IGrantable, grant: TableGrant<string>): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: grant.actions.map((action) => `dynamodb:${action}`),
+        resources: [this.table.tableArn],
+        conditions: confinedTo(grant.partitions),
+      }),
+    );
   }
 
   /**
@@ -89,12 +94,6 @@ export class Data extends Construct {
    * rate-window counters, and on no other partition.
    */
   grantRateLimitWrites(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:UpdateItem'],
-        resources: [this.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RATE_KEY_PREFIX}*`] } },
-      }),
-    );
+    this.allowConfined(grantee, { actions: ['UpdateItem'], partitions: ['rate'] });
   }
 }

@@ -51,7 +51,7 @@ export function manifestProblems(manifest: Manifest): string[] {
     for (const queue of spec.access.sendTo ?? []) {
       if (!queueNames.includes(queue)) problems.push(`${spec.id} sends to queue "${queue}", which the manifest does not declare`);
     }
-    if (spec.access.manageConnections && manifest.wsRoutes.length === 0) {
+    if (spec.access.manageConnections?.length && manifest.wsRoutes.length === 0) {
       problems.push(`${spec.id} manages WebSocket connections, but the manifest declares no WebSocket routes (so no WebSocket API)`);
     }
   }

@@ -5,6 +5,7 @@ import { Effect, PolicyStatement, ServicePrincipal, type IGrantable } from 'aws-
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MEDIA_PREFIX, UPLOAD_EXPIRY_DAYS, UPLOAD_PREFIX } from '../lambdas/core/media-layout.ts';
+import type { MediaUse } from '../lambdas/manifest.ts';
 import { domainSettings, type CustomDomain } from './custom-domain.ts';
 import { acknowledge } from './nag.ts';
 
@@ -18,9 +19,26 @@ export interface MediaProps {
   domain?: CustomDomain;
 }
 
-/** Actions per access level, on objects only: HeadObject is authorised by s3:GetObject. */
-const READ_ACTIONS = ['s3:GetObject'];
-const READ_WRITE_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'];
+type ObjectPrefix = typeof MEDIA_PREFIX | typeof UPLOAD_PREFIX;
+
+/**
+ * The object actions each media use needs (core/media.ts), by key prefix. HeadObject is authorised
+ * by s3:GetObject; a copy needs GetObject on its source and PutObject on its destination; a
+ * presigned PUT is authorised as its signer's PutObject.
+ */
+const USE_ACTIONS: Record<MediaUse, [action: string, prefix: ObjectPrefix][]> = {
+  stage: [['s3:PutObject', UPLOAD_PREFIX]],
+  store: [['s3:PutObject', MEDIA_PREFIX]],
+  // Head and ranged Get of the upload, the copy into the library, the upload's delete, and the
+  // delete of a copy whose upload changed meanwhile.
+  adopt: [
+    ['s3:GetObject', UPLOAD_PREFIX],
+    ['s3:PutObject', MEDIA_PREFIX],
+    ['s3:DeleteObject', UPLOAD_PREFIX],
+    ['s3:DeleteObject', MEDIA_PREFIX],
+  ],
+  delete: [['s3:DeleteObject', MEDIA_PREFIX]],
+};
 
 /** How long browsers may cache the answer to an upload's CORS preflight. */
 const PREFLIGHT_MAX_AGE_SECONDS = 3000;
@@ -133,30 +151,26 @@ export class Media extends Construct {
     return `https://${this.domainName}`;
   }
 
-  /** The object prefixes a function may touch: published media and staged uploads. */
-  objectArns(): string[] {
-    return [this.bucket.arnForObjects(`${MEDIA_PREFIX}*`), this.bucket.arnForObjects(`${UPLOAD_PREFIX}*`)];
-  }
-
-  /** PutObject in the staging prefix only: what a presigned upload URL needs its signer to hold. */
-  grantStage(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${UPLOAD_PREFIX}*`)] }));
-  }
-
-  grantRead(grantee: IGrantable): void {
-    this.grant(grantee, READ_ACTIONS);
-  }
-
-  grantReadWrite(grantee: IGrantable): void {
-    this.grant(grantee, READ_WRITE_ACTIONS);
+  /**
+   * Exactly the object actions the uses need, one statement per action on the prefixes it needs.
+   * Returns the object ARNs granted (key prefixes with a wildcard: keys are generated per upload).
+   */
+  grantUses(grantee: IGrantable, uses: MediaUse[]): string[] {
+    const prefixesByAction = new Map<string, Set<ObjectPrefix>>();
+    for (const [action, prefix] of uses.flatMap((use) => USE_ACTIONS[use])) {
+      prefixesByAction.set(action, (prefixesByAction.get(action) ?? new Set()).add(prefix));
+    }
+    const granted = new Set<string>();
+    for (const [action, prefixes] of prefixesByAction) {
+      const resources = [...prefixes].sort().map((prefix) => this.bucket.arnForObjects(`${prefix}*`));
+      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: [action], resources }));
+      for (const resource of resources) granted.add(resource);
+    }
+    return [...granted];
   }
 
   /** CreateInvalidation on this distribution only (deleted media must leave the edge cache). */
   grantInvalidate(grantee: IGrantable): void {
     this.distribution.grantCreateInvalidation(grantee);
-  }
-
-  private grant(grantee: IGrantable, actions: string[]): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources: this.objectArns() }));
   }
 }

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -58,8 +58,13 @@ export class Queues extends Construct {
     return found;
   }
 
+  /**
+   * sqs:SendMessage (which SendMessageBatch needs too) and nothing else: CDK's grantSendMessages adds
+   * GetQueueAttributes and GetQueueUrl, which no sender calls (its queue's URL is in its environment).
+   * The queues use SQS-managed encryption, so a sender needs no key grant.
+   */
   grantSend(grantee: IGrantable, name: QueueName): void {
-    this.get(name).queue.grantSendMessages(grantee);
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.get(name).queue.queueArn] }));
   }
 
   /**

@@ -2,11 +2,11 @@ import { Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CfnStage, LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { WsRoute } from '../lambdas/manifest.ts';
+import type { ConnectionMethod, WsRoute } from '../lambdas/manifest.ts';
 import { acknowledge } from './nag.ts';
 import { RouteThrottles } from './route-throttles.ts';
 import { routeThrottle, type ThrottleSettings } from './stage-settings.ts';
@@ -102,13 +102,20 @@ export class Realtime extends Construct {
     );
   }
 
-  /** What the management grant covers (as the stage's own grant method writes it): this stage's connections. */
-  get connectionsArn(): string {
+  /**
+   * What a management grant covers: one @connections method on this stage's connections. The
+   * stage's own grant method allows every method (`*`), GET (read a connection) too, which no
+   * function calls.
+   */
+  connectionsArn(method: ConnectionMethod): string {
     const api = Stack.of(this).formatArn({ service: 'execute-api', resource: this.api.apiId });
-    return `${api}/${this.stage.stageName}/*/@connections/*`;
+    return `${api}/${this.stage.stageName}/${method}/@connections/*`;
   }
 
-  grantManageConnections(grantee: IGrantable): void {
-    this.stage.grantManagementApiAccess(grantee);
+  /** Grants the methods named, and returns the resources granted (for their nag acknowledgements). */
+  grantManageConnections(grantee: IGrantable, methods: ConnectionMethod[]): string[] {
+    const resources = [...new Set(methods)].map((method) => this.connectionsArn(method));
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['execute-api:ManageConnections'], resources }));
+    return resources;
   }
 }

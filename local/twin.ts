@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { consumers, queueUrlVariable, type QueueName } from '../lambdas/manifest.ts';
+import { installAwsCallRecorder } from './aws-call-recorder.ts';
 import { hostPolicy } from './host-check.ts';
 import { createDevIssuer, TokenRequestError, type DevIssuer } from './dev-issuer.ts';
 import { devPageEndpoints } from './dev-pages.ts';
@@ -44,6 +45,8 @@ export interface TwinOptions {
   wsMaxDurationMs?: number;
   /** Extra environment for the handlers (rate limits, log level, ...). */
   env?: Record<string, string>;
+  /** Tests: record every AWS call of every function into this directory (local/aws-call-recorder.ts). */
+  recordIamCallsTo?: string;
 }
 
 export interface Twin {
@@ -158,6 +161,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       ...options.env,
     };
     Object.assign(process.env, handlerEnv);
+    if (options.recordIamCallsTo) installAwsCallRecorder(options.recordIamCallsTo);
 
     const hosts = hostPolicy(host, options.allowedHosts);
     const ws = await startWsGateway({ port: wsPort, host, hosts, idleTimeoutMs: options.wsIdleTimeoutMs, maxDurationMs: options.wsMaxDurationMs });

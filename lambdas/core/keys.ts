@@ -48,6 +48,14 @@ export function parsePaddedId(text: string): number {
 }
 
 const FEED = 'FEED';
+const SEQUENCES = 'SEQ';
+const TRENDING = 'TRENDING';
+const POST_PREFIX = 'POST#';
+const COMMENT_PREFIX = 'CMT#';
+const USER_PREFIX = 'USER#';
+const RATE_PREFIX = 'RATE#';
+const CONNECTION_PREFIX = 'CONN#';
+const GROUP_PREFIX = 'GROUP#';
 
 export const feedKeys = {
   partition: FEED,
@@ -62,11 +70,11 @@ export const feedKeys = {
 };
 
 export const sequenceKeys = {
-  post: (): Key => ({ pk: 'SEQ', sk: 'POST' }),
-  comment: (): Key => ({ pk: 'SEQ', sk: 'COMMENT' }),
+  post: (): Key => ({ pk: SEQUENCES, sk: 'POST' }),
+  comment: (): Key => ({ pk: SEQUENCES, sk: 'COMMENT' }),
 };
 
-const postPk = (postId: number) => `POST#${padId(postId)}`;
+const postPk = (postId: number) => `${POST_PREFIX}${padId(postId)}`;
 
 export const commentKeys = {
   partition: postPk,
@@ -87,7 +95,7 @@ export const commentKeys = {
   }),
   laterRepliesOf: (rootId: number) => `R#${padId(rootId)}#`,
   previewRepliesOf: (rootId: number) => `RP#${padId(rootId)}#`,
-  lookup: (commentId: number): Key => ({ pk: `CMT#${padId(commentId)}`, sk: 'CMT' }),
+  lookup: (commentId: number): Key => ({ pk: `${COMMENT_PREFIX}${padId(commentId)}`, sk: 'CMT' }),
   /** Sort-key range of the top-level comments with ids in [lowest, highest] (open ends: all). */
   topLevelRange: (lowestId?: number, highestId?: number) => ({
     from: lowestId === undefined ? 'C#' : `C#${padId(lowestId)}`,
@@ -109,7 +117,7 @@ export const postPartitionKeys = {
   /** The attribute (and its value) that lists a bucket under its hour in the ViewsByHour index. */
   hourBucketIndexKey: (hour: string) => ({ attribute: VIEWS_BY_HOUR_INDEX.partitionKey, value: hour }),
   /** The post a `POST#<id>` partition key (e.g. read back from the ViewsByHour index) belongs to. */
-  postIdOf: (pk: string): number => parsePaddedId(pk.slice('POST#'.length)),
+  postIdOf: (pk: string): number => parsePaddedId(pk.slice(POST_PREFIX.length)),
   viewerLog: (postId: number, batchId: string): Key => ({ pk: postPk(postId), sk: `VL#${batchId}` }),
   viewerLogPrefix: 'VL#',
   reactorIndex: (postId: number, objectTag: string, userId: string): Key => ({
@@ -119,7 +127,7 @@ export const postPartitionKeys = {
   reactorIndexPrefix: (objectTag?: string) => (objectTag ? `X#${objectTag}#` : 'X#'),
 };
 
-const userPk = (userId: string) => `USER#${userId}`;
+const userPk = (userId: string) => `${USER_PREFIX}${userId}`;
 
 export const userStateKeys = {
   partition: userPk,
@@ -144,13 +152,13 @@ export const userStateKeys = {
 
 export const rateKeys = {
   window: (userId: string, rateClass: string, windowStart: number): Key => ({
-    pk: `RATE#${userId}`,
+    pk: `${RATE_PREFIX}${userId}`,
     sk: `${rateClass}#${windowStart}`,
   }),
 };
 
-const connPk = (connectionId: string) => `CONN#${connectionId}`;
-const groupPk = (group: string) => `GROUP#${group}`;
+const connPk = (connectionId: string) => `${CONNECTION_PREFIX}${connectionId}`;
+const groupPk = (group: string) => `${GROUP_PREFIX}${group}`;
 
 export const connectionKeys = {
   meta: (connectionId: string): Key => ({ pk: connPk(connectionId), sk: 'META' }),
@@ -163,5 +171,24 @@ export const connectionKeys = {
 };
 
 export const trendingKeys = {
-  snapshot: (hour: string): Key => ({ pk: 'TRENDING', sk: `SNAPSHOT#${hour}` }),
+  snapshot: (hour: string): Key => ({ pk: TRENDING, sk: `SNAPSHOT#${hour}` }),
 };
+
+/**
+ * Every partition key above belongs to one of these families: one fixed key, or every key with a
+ * prefix. A function's table grant names the families it touches (lambdas/manifest.ts), and IAM
+ * holds it to them (`dynamodb:LeadingKeys`, lib/data.ts).
+ */
+export const partitionFamilies = {
+  feed: { key: FEED },
+  sequences: { key: SEQUENCES },
+  trending: { key: TRENDING },
+  post: { prefix: POST_PREFIX },
+  comment: { prefix: COMMENT_PREFIX },
+  user: { prefix: USER_PREFIX },
+  rate: { prefix: RATE_PREFIX },
+  connection: { prefix: CONNECTION_PREFIX },
+  group: { prefix: GROUP_PREFIX },
+} as const satisfies Record<string, { key: string } | { prefix: string }>;
+
+export type Partition = keyof typeof partitionFamilies;

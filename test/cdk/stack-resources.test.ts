@@ -252,12 +252,12 @@ describe('the WebSocket API (fixture manifest)', () => {
     }
   });
 
-  it('grants connection management on this stage\'s @connections only', () => {
+  it('grants connection management on this stage\'s @connections only, and only to post (hardening: least privilege)', () => {
     const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'));
     const manage = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]).filter((s) => s.Action === 'execute-api:ManageConnections');
     expect(manage).toHaveLength(fixtureManifest.wsRoutes.concat().filter((r) => r.access.manageConnections).length + fixtureManifest.consumers.filter((c) => c.access.manageConnections).length);
     for (const statement of manage) {
-      expect(flat(statement.Resource)).toMatch(/^arn:<AWS::Partition>:execute-api:us-east-1:<AWS::AccountId>:<RealtimeApi\w+>\/dev\/\*\/@connections\/\*$/);
+      expect(flat(statement.Resource)).toMatch(/^arn:<AWS::Partition>:execute-api:us-east-1:<AWS::AccountId>:<RealtimeApi\w+>\/dev\/POST\/@connections\/\*$/);
     }
   });
 

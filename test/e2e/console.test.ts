@@ -46,6 +46,8 @@ async function signIn(page: Page, name: string): Promise<void> {
   await page.click('#mint');
   await page.locator('#status', { hasText: 'open' }).waitFor();
   await expect.poll(() => page.textContent('#who')).toContain(name);
+  // Signed in means joined to the feed: only then can a post made elsewhere arrive over the socket.
+  await page.locator('#log li', { hasText: 'ventroom_joined' }).first().waitFor({ timeout: 15_000 });
 }
 
 const shots = process.env.CONSOLE_SCREENSHOTS ? path.resolve('docs/images') : undefined;

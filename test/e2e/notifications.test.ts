@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../../lambdas/core/notifications-queue.ts';
 import { recentNotifications, recordNotification } from '../../lambdas/repositories/notifications.ts';
 import { handler as notificationsWorker } from '../../lambdas/workers/notifications.ts';
-import { lambdaContext } from '../../local/lambda-runtime.ts';
 import { createPost, drain, newUser, twin } from '../support/api.ts';
 import { comment, inParallel, react } from '../support/comments.ts';
+import { invokeWorker } from '../support/lambda-events.ts';
 
 interface Push {
   recipient_id: string;
@@ -163,7 +163,7 @@ describe('push notifications: SNS topic and in-app list', () => {
       ],
     });
     for (let delivery = 0; delivery < 3; delivery++) {
-      const result = await notificationsWorker(event({ notifications: [notification] }), lambdaContext('Notifications', 30));
+      const result = await invokeWorker('Notifications', notificationsWorker, event({ notifications: [notification] }));
       expect(result.batchItemFailures).toEqual([]);
     }
     expect(await recentNotifications(recipient.id)).toEqual([{ ...notification, push: 'sent' }]);
@@ -173,8 +173,8 @@ describe('push notifications: SNS topic and in-app list', () => {
     const interrupted = { ...notification, id: `test-${randomUUID()}`, created_at: new Date(Date.now() + 1000).toISOString() };
     expect(await recordNotification(interrupted, { perMinute: 1000, retentionSeconds: 3600 })).toBe('push');
     expect((await recentNotifications(recipient.id))[0]).toMatchObject({ id: interrupted.id, push: 'pending' });
-    await notificationsWorker(event({ notifications: [interrupted] }), lambdaContext('Notifications', 30));
-    await notificationsWorker(event({ notifications: [interrupted] }), lambdaContext('Notifications', 30));
+    await invokeWorker('Notifications', notificationsWorker, event({ notifications: [interrupted] }));
+    await invokeWorker('Notifications', notificationsWorker, event({ notifications: [interrupted] }));
     expect((await recentNotifications(recipient.id)).map((n) => [n.id, n.push])).toEqual([
       [interrupted.id, 'sent'],
       [notification.id, 'sent'],
@@ -182,7 +182,7 @@ describe('push notifications: SNS topic and in-app list', () => {
     expect(await settledPushesFor(recipient.id)).toHaveLength(2);
 
     // A malformed message fails (and is retried, then dead-lettered), never half-handled.
-    const failed = await notificationsWorker(event({ nothing: true }), lambdaContext('Notifications', 30));
+    const failed = await invokeWorker('Notifications', notificationsWorker, event({ nothing: true }));
     expect(failed.batchItemFailures).toHaveLength(1);
   });
 });

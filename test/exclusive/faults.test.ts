@@ -110,6 +110,19 @@ describe('DynamoDB faults in the other write paths', () => {
     expect(await mediaObjects()).toEqual(before);
   });
 
+  it('a comment with media that fails in DynamoDB removes the stored file again', async () => {
+    const user = await newUser();
+    const post = await createPost(user, { content: 'commented' });
+    const before = await mediaObjects();
+    const body = await multipart({ text: 'with media', media_type: 'image', media: new Blob([PNG_1x1], { type: 'image/png' }) });
+    const response = await withDbFaults([{ kind: 'conflict', operations: ['TransactWriteItems'], times: Infinity }], () =>
+      invokeHttp(createCommentHandler, { method: 'POST', path: `/api/ventroom/posts/${post.id}/comments/`, pathParameters: { post_id: String(post.id) }, user, ...body }),
+    );
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual(INTERNAL);
+    expect(await mediaObjects()).toEqual(before);
+  });
+
   it('update: throttled twice succeeds; throttled always fails cleanly and changes nothing', async () => {
     const user = await newUser();
     const post = await createPost(user, { content: 'original' });
@@ -177,7 +190,7 @@ describe('worker crashes and redelivery', () => {
     await watcher.request({ type: 'join_ventroom_post', data: { post_id: post.id } }, 'ventroom_post_joined');
     const event = sqsEvent(viewers.map((viewer) => viewsMessage(viewer.id, [post.id])));
     const first = await withDbFaults([{ kind: 'crash', operations: ['TransactWriteItems'], times: 1 }], ([fault]) =>
-      invokeWorker(viewsWorker, event).then((result) => {
+      invokeWorker('ViewsCounter', viewsWorker, event).then((result) => {
         expect(fault!.injected).toBe(1);
         return result;
       }),
@@ -186,7 +199,7 @@ describe('worker crashes and redelivery', () => {
     expect(first.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(event.Records.map((r) => r.messageId).sort());
     expect(await storedViews(post.id)).toBe(3);
     for (let delivery = 2; delivery <= 4; delivery++) {
-      const again = await invokeWorker(viewsWorker, { Records: event.Records.map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: String(delivery) } })) });
+      const again = await invokeWorker('ViewsCounter', viewsWorker, { Records: event.Records.map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: String(delivery) } })) });
       expect(again.batchItemFailures).toEqual([]);
     }
     expect(await storedViews(post.id)).toBe(3);
@@ -207,7 +220,7 @@ describe('worker crashes and redelivery', () => {
         { kind: 'conflict', operations: ['TransactWriteItems'], times: 4 },
         { kind: 'throttle', operations: ['TransactWriteItems'], times: 2 },
       ],
-      () => invokeWorker(viewsWorker, sqsEvent([viewsMessage(viewer.id, [post.id]), viewsMessage(viewer.id, [post.id])])),
+      () => invokeWorker('ViewsCounter', viewsWorker, sqsEvent([viewsMessage(viewer.id, [post.id]), viewsMessage(viewer.id, [post.id])])),
     );
     expect(result.batchItemFailures).toEqual([]);
     expect(await storedViews(post.id)).toBe(1);
@@ -217,7 +230,7 @@ describe('worker crashes and redelivery', () => {
     const post = await createPost(await newUser());
     const event = sqsEvent([viewsMessage((await newUser()).id, [post.id])]);
     const result = await withDbFaults([{ kind: 'conflict', operations: ['TransactWriteItems'], times: Infinity }], async ([fault]) => {
-      const outcome = await invokeWorker(viewsWorker, event);
+      const outcome = await invokeWorker('ViewsCounter', viewsWorker, event);
       expect(fault!.injected).toBe(5);
       return outcome;
     });
@@ -232,7 +245,7 @@ describe('worker crashes and redelivery', () => {
     const event = sqsEvent([viewsMessage(viewer.id, [healthy.id]), viewsMessage(viewer.id, [sick.id])]);
     const result = await withDbFaults(
       [{ kind: 'throttle', operations: ['TransactWriteItems'], times: Infinity, when: (input) => JSON.stringify(input).includes(sickKey) }],
-      () => invokeWorker(viewsWorker, event),
+      () => invokeWorker('ViewsCounter', viewsWorker, event),
     );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[1]!.messageId }]);
     expect(await storedViews(healthy.id)).toBe(1);
@@ -240,7 +253,7 @@ describe('worker crashes and redelivery', () => {
     const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: userStateKeys.post(viewer.id, sick.id), ConsistentRead: true }));
     expect(Item?.viewed_at).toBeUndefined();
     // Redelivered without the fault, it is counted.
-    expect((await invokeWorker(viewsWorker, { Records: [event.Records[1]!] })).batchItemFailures).toEqual([]);
+    expect((await invokeWorker('ViewsCounter', viewsWorker, { Records: [event.Records[1]!] })).batchItemFailures).toEqual([]);
     expect(await storedViews(sick.id)).toBe(1);
   });
 
@@ -248,16 +261,16 @@ describe('worker crashes and redelivery', () => {
     const author = await newUser();
     const post = await createPost(author);
     const viewers = await Promise.all(Array.from({ length: 30 }, () => newUser()));
-    await invokeWorker(viewsWorker, sqsEvent(viewers.map((viewer) => viewsMessage(viewer.id, [post.id]))));
+    await invokeWorker('ViewsCounter', viewsWorker, sqsEvent(viewers.map((viewer) => viewsMessage(viewer.id, [post.id]))));
     expect(await storedViews(post.id)).toBe(30);
     // Delete the post's own items as the handler does, but run its cleanup here, in-process.
     const { removePost } = await import('../../lambdas/repositories/posts.ts');
     expect(await removePost(post.id)).toBe(true);
     const job = sqsEvent([JSON.stringify({ kind: 'post', post_id: post.id, media_key: null })]);
-    const first = await withDbFaults([{ kind: 'crash', operations: ['BatchWriteItem'], times: 1 }], () => invokeWorker(cleanupWorker, job));
+    const first = await withDbFaults([{ kind: 'crash', operations: ['BatchWriteItem'], times: 1 }], () => invokeWorker('Cleanup', cleanupWorker, job));
     expect(first.batchItemFailures).toHaveLength(1);
     expect((await auditTable(db, TABLE)).leftovers.some((key) => key.includes(String(post.id).padStart(12, '0')))).toBe(true);
-    expect((await invokeWorker(cleanupWorker, job)).batchItemFailures).toEqual([]);
+    expect((await invokeWorker('Cleanup', cleanupWorker, job)).batchItemFailures).toEqual([]);
     const audit = await auditTable(db, TABLE);
     expect(audit.leftovers.filter((key) => key.includes(String(post.id).padStart(12, '0')))).toEqual([]);
     expect(audit.problems).toEqual([]);
@@ -281,7 +294,7 @@ describe('a request that dies between its steps leaves nothing behind for good',
     const author = await newUser();
     const post = await createPost(author);
     await comment(await newUser(), post.id, 'left behind?');
-    await invokeWorker(viewsWorker, sqsEvent([viewsMessage((await newUser()).id, [post.id])]));
+    await invokeWorker('ViewsCounter', viewsWorker, sqsEvent([viewsMessage((await newUser()).id, [post.id])]));
     await drain();
     expect((await itemsOfPost(post.id)).length).toBeGreaterThan(3);
     const delayed = await delayedCleanups();
@@ -296,7 +309,7 @@ describe('a request that dies between its steps leaves nothing behind for good',
     expect((await itemsOfPost(post.id)).length).toBeGreaterThan(0);
     // What SQS delivers 15 minutes later:
     const late = sqsEvent([JSON.stringify({ kind: 'post', post_id: post.id, media_key: null })]);
-    expect((await invokeWorker(cleanupWorker, late)).batchItemFailures).toEqual([]);
+    expect((await invokeWorker('Cleanup', cleanupWorker, late)).batchItemFailures).toEqual([]);
     expect(await itemsOfPost(post.id)).toEqual([]);
   });
 
@@ -310,7 +323,7 @@ describe('a request that dies between its steps leaves nothing behind for good',
     expect(response.status).toBe(500);
     const before = await itemsOfPost(post.id);
     const late = sqsEvent([JSON.stringify({ kind: 'post', post_id: post.id, media_key: null })]);
-    expect((await invokeWorker(cleanupWorker, late)).batchItemFailures).toEqual([]);
+    expect((await invokeWorker('Cleanup', cleanupWorker, late)).batchItemFailures).toEqual([]);
     expect(await itemsOfPost(post.id)).toEqual(before);
     expect((await call('GET', `/api/ventroom/posts/${post.id}/`, { user: author })).body.comment_count).toBe(1);
   });
@@ -383,11 +396,11 @@ describe('faults in comments, reactions and notifications', () => {
     const at = new Date().toISOString();
     const notification = { id: `fault-${randomUUID()}`, recipient_id: recipient.id, title: 'New Comment', message: 'X commented on your post.', data: { post_id: 1 }, created_at: at };
     const event = sqsEvent([JSON.stringify({ notifications: [notification] })]);
-    const first = await withDbFaults([{ kind: 'crash', operations: ['TransactWriteItems'], times: 1 }], () => invokeWorker(notificationsWorker, event));
+    const first = await withDbFaults([{ kind: 'crash', operations: ['TransactWriteItems'], times: 1 }], () => invokeWorker('Notifications', notificationsWorker, event));
     expect(first.batchItemFailures).toHaveLength(1);
     const stored = async () => (await scanTable(db, TABLE)).filter((item) => item.pk === `USER#${recipient.id}` && item.sk.startsWith('N#'));
     expect((await stored()).map((item) => item.push)).toEqual(['pending']);
-    for (let delivery = 0; delivery < 3; delivery++) expect((await invokeWorker(notificationsWorker, event)).batchItemFailures).toEqual([]);
+    for (let delivery = 0; delivery < 3; delivery++) expect((await invokeWorker('Notifications', notificationsWorker, event)).batchItemFailures).toEqual([]);
     const items = await stored();
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ id: notification.id, push: 'sent' });

@@ -186,4 +186,26 @@ describe('GET /posts/trending/', () => {
     const byReader = await call('GET', '/api/ventroom/posts/trending/', { user: readers[0]! });
     expect(byReader.body.results.map((post: { has_viewed: boolean }) => post.has_viewed)).toEqual([true, true]);
   });
+
+  it('reads the caller\'s state on results far apart in id (one BatchGetItem instead of a range Query)', async () => {
+    const author = await newUser();
+    const first = await createPost(author);
+    // Ids more than four times wider apart than the results are many (user-state.ts, DENSE_SPAN_FACTOR).
+    for (let i = 0; i < 8; i++) await createPost(author);
+    const last = await createPost(author);
+    const reader = await newUser();
+    await getPost(reader, last.id);
+    await drain();
+    const now = Date.now();
+    const entries = [[last.id, 1, 1], [first.id, 0, 0]];
+    for (const hour of [hourOf(new Date(now)), hourOf(new Date(now + 3_600_000))]) {
+      await db.send(new PutCommand({ TableName: TABLE, Item: { ...trendingKeys.snapshot(hour), computed_at: now, entries } }));
+    }
+    const trending = await call('GET', '/api/ventroom/posts/trending/', { user: reader });
+    expect(trending.status).toBe(200);
+    expect(trending.body.results.map((post: { id: number; has_viewed: boolean }) => [post.id, post.has_viewed])).toEqual([
+      [last.id, true],
+      [first.id, false],
+    ]);
+  });
 });

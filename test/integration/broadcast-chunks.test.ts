@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { BroadcastJob } from '../../lambdas/core/broadcast.ts';
 import { groups } from '../../lambdas/core/groups.ts';
 import { serverMessage } from '../../lambdas/core/messages.ts';
-import { lambdaContext } from '../../local/lambda-runtime.ts';
 import { createPost, drain, newUser } from '../support/api.ts';
-import { sqsEvent } from '../support/lambda-events.ts';
+import { invokeWorker, sqsEvent } from '../support/lambda-events.ts';
 import { WsClient } from '../support/ws.ts';
 
 // This file's own copy of the fan-out worker, with tiny chunks: a group of seven is a "large" audience.
@@ -20,7 +19,7 @@ describe('fan-out worker: audiences larger than a chunk', () => {
     await Promise.all(members.map((client) => client.request({ type: 'join_ventroom_post', data: { post_id: post.id } }, 'ventroom_post_joined')));
     const job: BroadcastJob = { message: serverMessage('chunk_probe', { post_id: post.id }), audiences: [groups.post(post.id)] };
 
-    const result = await handler(sqsEvent([JSON.stringify(job)]), lambdaContext('BroadcastFanout', 30));
+    const result = await invokeWorker('BroadcastFanout', handler, sqsEvent([JSON.stringify(job)]));
     expect(result.batchItemFailures).toEqual([]);
     // The resolving invocation delivered nothing itself: the chunks arrive through the queue.
     await drain();

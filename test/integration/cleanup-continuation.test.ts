@@ -1,11 +1,10 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lambdaContext } from '../../local/lambda-runtime.ts';
 import { TABLE, db } from '../../lambdas/core/db.ts';
 import { feedKeys } from '../../lambdas/core/keys.ts';
 import { postLeftovers, userStateKeysOnPost } from '../../lambdas/repositories/post-leftovers.ts';
 import { call, createPost, newUser } from '../support/api.ts';
-import { sqsEvent } from '../support/lambda-events.ts';
+import { invokeWorker, sqsEvent } from '../support/lambda-events.ts';
 import { watchSentMessages } from '../support/sent-messages.ts';
 import { sqsEvent as viewsEvent, viewsRecord } from '../support/views.ts';
 
@@ -31,7 +30,7 @@ describe('the post cleanup in passes', () => {
     const viewers = Array.from({ length: 60 }, (_, i) => `cleanup-pass-${post.id}-${i}`);
     for (let batch = 0; batch < 6; batch++) {
       const records = viewers.slice(batch * 10, batch * 10 + 10).map((viewer) => viewsRecord(viewer, [post.id]));
-      expect((await countViews(viewsEvent(records), lambdaContext('ViewsCounter', 30))).batchItemFailures).toEqual([]);
+      expect((await invokeWorker('ViewsCounter', countViews, viewsEvent(records))).batchItemFailures).toEqual([]);
     }
     for (const text of ['one', 'two', 'three']) {
       expect((await call('POST', `/api/ventroom/posts/${post.id}/comments/`, { user: author, json: { text } })).status).toBe(201);
@@ -49,7 +48,7 @@ describe('the post cleanup in passes', () => {
     let passes = 0;
     for (; passes < 40; passes++) {
       sent.length = 0;
-      expect((await cleanup(sqsEvent([JSON.stringify(job)]), lambdaContext('Cleanup', 120))).batchItemFailures).toEqual([]);
+      expect((await invokeWorker('Cleanup', cleanup, sqsEvent([JSON.stringify(job)]))).batchItemFailures).toEqual([]);
       const continuations = sent.filter((message) => message.kind === 'post');
       if (continuations.length === 0) break;
       expect(continuations).toEqual([{ kind: 'post', post_id: post.id, media_key: null }]);
@@ -61,8 +60,10 @@ describe('the post cleanup in passes', () => {
         expect(left.keys.length).toBeLessThan(before.keys.length);
       }
     }
-    // 60 viewers in 15-user passes, plus comments and buckets: several passes, not one and not forty.
-    expect(passes).toBeGreaterThanOrEqual(4);
+    // 60 viewers in 15-user passes, plus comments and buckets: more than one pass, and not forty.
+    // The continuations also reach the twin's real cleanup queue, whose poller may run some of the
+    // passes meanwhile (safe: a pass deletes what it finds), so this loop may see only the first continuation.
+    expect(passes).toBeGreaterThanOrEqual(1);
     expect(passes).toBeLessThan(40);
     expect((await postLeftovers(post.id)).keys).toEqual([]);
     for (const user of [...viewers, reactor.id]) expect(await userStateKeysOnPost(user, post.id)).toEqual([]);

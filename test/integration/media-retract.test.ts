@@ -2,12 +2,11 @@ import type { CreateInvalidationCommandInput } from '@aws-sdk/client-cloudfront'
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { lambdaContext } from '../../local/lambda-runtime.ts';
 import { TABLE, db } from '../../lambdas/core/db.ts';
 import { postPartitionKeys } from '../../lambdas/core/keys.ts';
 import { newUser } from '../support/api.ts';
 import { injectDbFault } from '../support/faults.ts';
-import { invokeHttp, sqsEvent } from '../support/lambda-events.ts';
+import { invokeHttp, invokeWorker, sqsEvent } from '../support/lambda-events.ts';
 import { pngOfSize } from '../support/media-samples.ts';
 
 /**
@@ -22,6 +21,8 @@ const { handler: cleanup } = await import('../../lambdas/workers/cleanup.ts');
 const { handler: createUpload } = await import('../../lambdas/http/uploads/create.ts');
 const { handler: createPost } = await import('../../lambdas/http/posts/create.ts');
 const { handler: updatePost } = await import('../../lambdas/http/posts/update.ts');
+const { handler: createComment } = await import('../../lambdas/http/comments/create.ts');
+const { handler: updateComment } = await import('../../lambdas/http/comments/update.ts');
 
 const invalidations: CreateInvalidationCommandInput[] = [];
 cloudfront.middlewareStack.add(
@@ -62,6 +63,34 @@ describe('retracting media clears the edge cache (hardening item 8)', () => {
     expect(invalidations[0]).toMatchObject({ DistributionId: 'E2TESTDISTRIBUTION', InvalidationBatch: { Paths: { Quantity: 1, Items: [`/${oldKey}`] } } });
   });
 
+  it('a comment takes an upload in, and an edit that replaces it deletes the old file and invalidates its path', async () => {
+    const user = await newUser();
+    const post = await invokeHttp(createPost, { method: 'POST', path: '/api/ventroom/posts/', json: { content: 'with a thread' }, user });
+    const comments = `/api/ventroom/posts/${post.body.id}/comments/`;
+    const created = await invokeHttp(createComment, {
+      method: 'POST',
+      path: comments,
+      pathParameters: { post_id: String(post.body.id) },
+      json: { text: 'v1', media_key: await uploaded(user), media_type: 'image' },
+      user,
+    });
+    expect(created.status).toBe(201);
+    const oldKey = storedKey(created.body.media);
+    invalidations.length = 0;
+    const edited = await invokeHttp(updateComment, {
+      method: 'PATCH',
+      path: `${comments}${created.body.id}/`,
+      pathParameters: { post_id: String(post.body.id), comment_id: String(created.body.id) },
+      json: { media_key: await uploaded(user), media_type: 'image' },
+      user,
+    });
+    expect(edited.status).toBe(200);
+    expect(await exists(storedKey(edited.body.media))).toBe(true);
+    expect(await exists(oldKey)).toBe(false);
+    expect(invalidations).toHaveLength(1);
+    expect(invalidations[0]).toMatchObject({ InvalidationBatch: { Paths: { Quantity: 1, Items: [`/${oldKey}`] } } });
+  });
+
   it('a cleanup job deletes its media and invalidates all of it in one call; a redelivery repeats the same caller reference', async () => {
     const user = await newUser();
     const keys: string[] = [];
@@ -72,7 +101,7 @@ describe('retracting media clears the edge cache (hardening item 8)', () => {
     invalidations.length = 0;
     const job = JSON.stringify({ kind: 'comments', post_id: 1, comment_ids: [], media_keys: keys });
     for (let delivery = 0; delivery < 2; delivery++) {
-      const result = await cleanup(sqsEvent([job]), lambdaContext('Cleanup', 120));
+      const result = await invokeWorker('Cleanup', cleanup, sqsEvent([job]));
       expect(result.batchItemFailures).toEqual([]);
     }
     for (const key of keys) expect(await exists(key)).toBe(false);
@@ -90,12 +119,12 @@ describe('retracting media clears the edge cache (hardening item 8)', () => {
     await db.send(new PutCommand({ TableName: TABLE, Item: { ...postPartitionKeys.viewerLog(postId, 'batch-1'), user_ids: new Set([user.id]) } }));
     const fault = injectDbFault({ kind: 'throttle', operations: ['BatchWriteItem'], times: Infinity });
     try {
-      const result = await cleanup(sqsEvent([JSON.stringify({ kind: 'post', post_id: postId, media_key: key })]), lambdaContext('Cleanup', 120));
+      const result = await invokeWorker('Cleanup', cleanup, sqsEvent([JSON.stringify({ kind: 'post', post_id: postId, media_key: key })]));
       expect(result.batchItemFailures).toHaveLength(1);
     } finally {
       fault.remove();
     }
     expect(await exists(key)).toBe(false);
-    expect((await cleanup(sqsEvent([JSON.stringify({ kind: 'post', post_id: postId, media_key: key })]), lambdaContext('Cleanup', 120))).batchItemFailures).toEqual([]);
+    expect((await invokeWorker('Cleanup', cleanup, sqsEvent([JSON.stringify({ kind: 'post', post_id: postId, media_key: key })]))).batchItemFailures).toEqual([]);
   });
 });

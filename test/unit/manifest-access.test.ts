@@ -30,7 +30,7 @@ const NEEDS: { modules: string[]; grant: (fn: Fn) => boolean; what: string }[] =
   })),
   { modules: ['lambdas/core/media.ts'], grant: (fn) => fn.access.media !== undefined, what: 'media' },
   { modules: ['@aws-sdk/client-sns'], grant: (fn) => fn.access.notificationsTopic === true, what: 'notificationsTopic' },
-  { modules: ['@aws-sdk/client-apigatewaymanagementapi'], grant: (fn) => fn.access.manageConnections === true, what: 'manageConnections' },
+  { modules: ['@aws-sdk/client-apigatewaymanagementapi'], grant: (fn) => (fn.access.manageConnections?.length ?? 0) > 0, what: 'manageConnections' },
   { modules: ['lambdas/core/auth.ts'], grant: (fn) => fn.verifiesJwt, what: 'the JWT verifier settings (HTTP routes and $connect)' },
 ];
 

@@ -1,7 +1,9 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { expect } from 'vitest';
+import type { Partition } from '../../../lambdas/core/keys.ts';
 import { queueUrlVariable } from '../../../lambdas/manifest.ts';
+import { leadingKeysPattern } from '../../../lib/data.ts';
 import type { FunctionSpec, Manifest } from '../../../lib/manifest.ts';
 import { functionView, onlyLogicalId, resourcesOfType, type FunctionView, type Statement } from './template.ts';
 
@@ -55,8 +57,30 @@ export function stackIds(template: Template, prefix: string): StackIds {
   };
 }
 
-const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
-const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/** What CDK's SqsEventSource grants the consumer's role (the event source mapping polls with it). */
+const CONSUME_ACTIONS = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+
+/** A statement as compared here: sorted actions and flattened, sorted resources. */
+interface Shape {
+  actions: string[];
+  resources: string[];
+  condition?: unknown;
+}
+
+const sortShapes = (shapes: Shape[]): Shape[] =>
+  shapes
+    .map((shape) => ({ ...shape, actions: [...shape.actions].sort(), resources: [...shape.resources].sort() }))
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+/** The function's statements that grant actions of one service (`dynamodb:`), as shapes. */
+function shapesOf(view: FunctionView, service: string): Shape[] {
+  return sortShapes(
+    view.statements
+      .filter((statement) => actionsOf(statement).some((action) => action.startsWith(service)))
+      .map((statement) => ({ actions: actionsOf(statement), resources: resourcesOf(statement), ...(statement.Condition ? { condition: statement.Condition } : {}) })),
+  );
+}
+
 /** The stack id's random part: what the edge distribution sends and the functions compare (lib/edge.ts). */
 export const EDGE_SECRET_VALUE = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
 
@@ -103,7 +127,7 @@ export function expectFunctionMatchesSpec(template: Template, spec: FunctionSpec
     ...(access.media ? ['MEDIA_BUCKET'] : []),
     ...(access.retractsMedia ? ['MEDIA_DISTRIBUTION_ID'] : []),
     ...(access.notificationsTopic ? ['NOTIFICATIONS_TOPIC_ARN'] : []),
-    ...(access.manageConnections ? ['WS_MANAGEMENT_ENDPOINT'] : []),
+    ...(access.manageConnections?.length ? ['WS_MANAGEMENT_ENDPOINT'] : []),
     // Behind the edge (the default), request-facing functions refuse what skipped the web ACL; links use its URL.
     ...(spec.trigger !== 'queue' ? ['EDGE_ORIGIN_SECRET'] : []),
     ...(spec.trigger === 'http' ? ['PUBLIC_BASE_URL'] : []),
@@ -123,7 +147,7 @@ export function expectFunctionMatchesSpec(template: Template, spec: FunctionSpec
   if (access.media) expect(view.env.MEDIA_BUCKET, label).toEqual({ Ref: ids.mediaBucket });
   if (access.retractsMedia) expect(view.env.MEDIA_DISTRIBUTION_ID, label).toEqual({ Ref: ids.distribution });
   if (access.notificationsTopic) expect(view.env.NOTIFICATIONS_TOPIC_ARN, label).toEqual({ Ref: ids.topic });
-  if (access.manageConnections) expect(flat(view.env.WS_MANAGEMENT_ENDPOINT), label).toBe(options.managementEndpoint);
+  if (access.manageConnections?.length) expect(flat(view.env.WS_MANAGEMENT_ENDPOINT), label).toBe(options.managementEndpoint);
 
   // IAM: each service only when the entry's access (or its trigger) calls for it.
   const services = new Set(view.actions.map((action) => action.split(':')[0]));
@@ -134,56 +158,52 @@ export function expectFunctionMatchesSpec(template: Template, spec: FunctionSpec
   if (access.media) allowed.add('s3');
   if (access.retractsMedia) allowed.add('cloudfront');
   if (access.notificationsTopic) allowed.add('sns');
-  if (access.manageConnections) allowed.add('execute-api');
+  if (access.manageConnections?.length) allowed.add('execute-api');
   expect([...services].sort(), label).toEqual([...allowed].sort());
 
   expect(resourcesFor(view, 'logs:PutLogEvents'), label).toEqual([`<${ids.logGroupOf(view)}.Arn>`]);
 
+  // DynamoDB: exactly the declared item actions, each set confined to its partitions
+  // (dynamodb:LeadingKeys), Query on exactly the declared indexes, and a rate-limited request's
+  // UpdateItem on its own rate windows. Nothing else: no Scan (hardening item 7), no
+  // ConditionCheckItem, no stream or describe actions.
   const tableArn = `<${ids.table}.Arn>`;
-  if (access.table) {
-    for (const action of TABLE_READ) expect(resourcesFor(view, action), `${label} ${action}`).toContain(tableArn);
-  } else {
-    for (const action of TABLE_READ) expect(resourcesFor(view, action), `${label} ${action}`).toEqual([]);
-  }
-  // Hardening item 7: no grant carries Scan (no code path scans), nor CDK's stream or describe actions.
-  expect(view.actions.filter((action) => action.startsWith('dynamodb:') && ![...TABLE_READ, 'dynamodb:ConditionCheckItem', ...TABLE_WRITE].includes(action)), label).toEqual([]);
-  if (access.table === 'readWrite') {
-    for (const action of TABLE_WRITE) expect(resourcesFor(view, action), `${label} ${action}`).toContain(tableArn);
-    for (const statement of view.statements.filter((s) => actionsOf(s).includes('dynamodb:PutItem'))) expect(statement.Condition, label).toBeUndefined();
-  } else if (access.table === 'connections') {
-    // Writes only in its connection and group partitions (and its rate windows, if limited).
-    const writes = view.statements.filter((s) => actionsOf(s).includes('dynamodb:PutItem'));
-    expect(writes.length, label).toBe(1);
-    expect(actionsOf(writes[0]!).sort(), label).toEqual([...TABLE_WRITE].sort());
-    expect(writes[0]!.Condition, label).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CONN#*', 'GROUP#*'] } });
-    const rate = view.statements.filter((s) => actionsOf(s).length === 1 && actionsOf(s)[0] === 'dynamodb:UpdateItem');
-    expect(rate.length, label).toBe(spec.rateLimited ? 1 : 0);
-  } else {
-    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
-      expect(resourcesFor(view, action), `${label} ${action}`).toEqual([]);
-    }
-    // The only write left is the rate-limit counter, confined to its own partitions.
-    const updates = view.statements.filter((s) => actionsOf(s).includes('dynamodb:UpdateItem'));
-    expect(updates.length, label).toBe(spec.rateLimited ? 1 : 0);
-    for (const update of updates) {
-      expect(actionsOf(update), label).toEqual(['dynamodb:UpdateItem']);
-      expect(update.Condition, label).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATE#*'] } });
-    }
-  }
+  const confined = (actions: string[], partitions: Partition[]): Shape => ({
+    actions: actions.map((action) => `dynamodb:${action}`),
+    resources: [tableArn],
+    condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions.map(leadingKeysPattern) } },
+  });
+  const table = access.table ?? {};
+  const expectedTable: Shape[] = [
+    ...(table.read ? [confined(table.read.actions, table.read.partitions)] : []),
+    ...(table.write ? [confined(table.write.actions, table.write.partitions)] : []),
+    ...(table.indexes?.length ? [{ actions: ['dynamodb:Query'], resources: table.indexes.map((name) => `${tableArn}/index/${name}`) }] : []),
+    ...(spec.rateLimited ? [confined(['UpdateItem'], ['rate'])] : []),
+  ];
+  expect(shapesOf(view, 'dynamodb:'), label).toEqual(sortShapes(expectedTable));
 
   const sendTo = [...new Set(access.sendTo ?? [])];
-  expect(resourcesFor(view, 'sqs:SendMessage'), label).toEqual(sendTo.map((q) => `<${ids.queue(q)}.Arn>`).sort());
-  expect(resourcesFor(view, 'sqs:ReceiveMessage'), label).toEqual(consumedQueue ? [`<${ids.queue(consumedQueue)}.Arn>`] : []);
+  // Senders get SendMessage alone (CDK's grantSendMessages adds GetQueueAttributes and GetQueueUrl).
+  expect(shapesOf(view, 'sqs:'), label).toEqual(
+    sortShapes([
+      ...sendTo.map((queue) => ({ actions: ['sqs:SendMessage'], resources: [`<${ids.queue(queue)}.Arn>`] })),
+      ...(consumedQueue ? [{ actions: CONSUME_ACTIONS, resources: [`<${ids.queue(consumedQueue)}.Arn>`] }] : []),
+    ]),
+  );
 
-  const mediaObjects = [`<${ids.mediaBucket}.Arn>/uploads/*`, `<${ids.mediaBucket}.Arn>/vent_media/*`];
-  expect(resourcesFor(view, 's3:GetObject'), label).toEqual(access.media === 'read' || access.media === 'readWrite' ? mediaObjects : []);
+  // Media: per object action, exactly the key prefixes the declared uses need.
+  const uses = new Set(access.media ?? []);
+  const objects = (prefixes: [string, boolean][]) => prefixes.filter(([, needed]) => needed).map(([prefix]) => `<${ids.mediaBucket}.Arn>/${prefix}*`);
+  expect(resourcesFor(view, 's3:GetObject'), label).toEqual(objects([['uploads/', uses.has('adopt')]]));
   // `stage` (CreateUpload, hardening item 7): PutObject into the staging prefix, nothing else.
-  expect(resourcesFor(view, 's3:PutObject'), label).toEqual(access.media === 'readWrite' ? mediaObjects : access.media === 'stage' ? [`<${ids.mediaBucket}.Arn>/uploads/*`] : []);
-  expect(resourcesFor(view, 's3:DeleteObject'), label).toEqual(access.media === 'readWrite' ? mediaObjects : []);
+  expect(resourcesFor(view, 's3:PutObject'), label).toEqual(objects([['uploads/', uses.has('stage')], ['vent_media/', uses.has('store') || uses.has('adopt')]]));
+  expect(resourcesFor(view, 's3:DeleteObject'), label).toEqual(objects([['uploads/', uses.has('adopt')], ['vent_media/', uses.has('adopt') || uses.has('delete')]]));
   // Hardening item 8: only functions that take published media down may clear it from the edge cache, of this distribution only.
   expect(resourcesFor(view, 'cloudfront:CreateInvalidation'), label).toEqual(access.retractsMedia ? [`arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/<${ids.distribution}>`] : []);
   expect(resourcesFor(view, 'sns:Publish'), label).toEqual(access.notificationsTopic ? [`<${ids.topic}>`] : []);
-  expect(resourcesFor(view, 'execute-api:ManageConnections').length, label).toBe(access.manageConnections ? 1 : 0);
+  // Per @connections method the function calls: POST to send, DELETE to close (nothing else, no GET).
+  const connectionMethods = resourcesFor(view, 'execute-api:ManageConnections').map((resource) => /\/([A-Z]+)\/@connections\/\*$/.exec(resource)?.[1] ?? resource);
+  expect(connectionMethods.sort(), label).toEqual([...(access.manageConnections ?? [])].sort());
 }
 
 /** The queue each consumer reads, for `FunctionExpectations.consumedQueue`. */

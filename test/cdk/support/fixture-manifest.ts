@@ -10,14 +10,18 @@ const ENTRY = 'lambdas/http/posts/list.ts';
 
 export const fixtureManifest: Manifest = {
   httpRoutes: [
-    { id: 'ReadFeed', methods: ['GET'], path: '/api/ventroom/feed', entry: ENTRY, rateClass: 'standard', access: { table: 'read', media: 'read' } },
+    { id: 'ReadFeed', methods: ['GET'], path: '/api/ventroom/feed', entry: ENTRY, rateClass: 'standard', access: { table: { read: { actions: ['GetItem', 'Query'], partitions: ['feed', 'user'] } }, media: ['stage'] } },
     {
       id: 'WriteThing',
       methods: ['POST', 'PUT', 'PATCH'],
       path: '/api/ventroom/things/{thing_id}',
       entry: ENTRY,
       rateClass: 'create',
-      access: { table: 'readWrite', sendTo: ['broadcast', 'views'], media: 'readWrite' },
+      access: {
+        table: { read: { actions: ['GetItem', 'BatchGetItem'], partitions: ['post'] }, write: { actions: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: ['post', 'sequences'] } },
+        sendTo: ['broadcast', 'views'],
+        media: ['store', 'adopt', 'delete'],
+      },
       timeoutSeconds: 29,
       memoryMb: 1536,
     },
@@ -25,11 +29,11 @@ export const fixtureManifest: Manifest = {
   ],
   httpFallback: { id: 'Unmatched', entry: ENTRY, access: {} },
   wsRoutes: [
-    { id: 'Connect', routeKey: '$connect', entry: ENTRY, returnResponse: false, rateClass: 'none', access: { table: 'connections' } },
-    { id: 'Disconnect', routeKey: '$disconnect', entry: ENTRY, returnResponse: false, rateClass: 'none', access: { table: 'readWrite' } },
+    { id: 'Connect', routeKey: '$connect', entry: ENTRY, returnResponse: false, rateClass: 'none', access: { table: { write: { actions: ['BatchWriteItem'], partitions: ['connection', 'group'] } } } },
+    { id: 'Disconnect', routeKey: '$disconnect', entry: ENTRY, returnResponse: false, rateClass: 'none', access: { table: { read: { actions: ['Query'], partitions: ['connection'] }, write: { actions: ['BatchWriteItem'], partitions: ['connection', 'group'] } } } },
     { id: 'Fallback', routeKey: '$default', entry: ENTRY, returnResponse: true, rateClass: 'none', access: {} },
-    { id: 'Join', routeKey: 'join_ventroom', entry: ENTRY, returnResponse: true, rateClass: 'standard', access: { table: 'read' }, timeoutSeconds: 5 },
-    { id: 'Echo', routeKey: 'echo', entry: ENTRY, returnResponse: false, rateClass: 'none', access: { manageConnections: true } },
+    { id: 'Join', routeKey: 'join_ventroom', entry: ENTRY, returnResponse: true, rateClass: 'standard', access: { table: { read: { actions: ['GetItem'], partitions: ['connection'] } } }, timeoutSeconds: 5 },
+    { id: 'Echo', routeKey: 'echo', entry: ENTRY, returnResponse: false, rateClass: 'none', access: { manageConnections: ['POST'] } },
   ],
   queues: [
     { name: 'broadcast', visibilityTimeoutSeconds: 180, maxReceiveCount: 5, alarmAgeSeconds: 300 },
@@ -46,7 +50,7 @@ export const fixtureManifest: Manifest = {
       maxBatchingWindowSeconds: 0,
       timeoutSeconds: 30,
       maxConcurrency: 50,
-      access: { table: 'readWrite', sendTo: ['broadcast'], manageConnections: true },
+      access: { table: { read: { actions: ['Query'], partitions: ['group'] } }, sendTo: ['broadcast'], manageConnections: ['POST'] },
     },
     {
       id: 'ViewsWorker',
@@ -56,7 +60,7 @@ export const fixtureManifest: Manifest = {
       maxBatchingWindowSeconds: 5,
       timeoutSeconds: 20,
       maxConcurrency: 5,
-      access: { table: 'readWrite', sendTo: ['broadcast'] },
+      access: { table: { write: { actions: ['UpdateItem'], partitions: ['post', 'user'] } }, sendTo: ['broadcast'] },
     },
     {
       id: 'Notifier',
@@ -66,7 +70,7 @@ export const fixtureManifest: Manifest = {
       maxBatchingWindowSeconds: 1,
       timeoutSeconds: 30,
       maxConcurrency: 10,
-      access: { table: 'read', notificationsTopic: true },
+      access: { table: { read: { actions: ['GetItem'], partitions: ['user'] } }, notificationsTopic: true },
     },
     {
       id: 'Cleaner',
@@ -76,7 +80,7 @@ export const fixtureManifest: Manifest = {
       maxBatchingWindowSeconds: 0,
       timeoutSeconds: 120,
       maxConcurrency: 2,
-      access: { table: 'readWrite', media: 'readWrite' },
+      access: { table: { write: { actions: ['BatchWriteItem'], partitions: ['post', 'comment', 'user'] } }, media: ['delete'], retractsMedia: true },
     },
   ],
 };
