@@ -398,9 +398,13 @@ export const consumers: Consumer[] = [
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 30,
     maxConcurrency: 50,
-    // Reads a group's connections; forgets connections that vanished without a $disconnect.
+    // Reads a group's connections; forgets connections that vanished without a $disconnect. Runs the
+    // view-counter flushes (core/counters.ts): reads counts and the feed's changed set, moves the ticks.
     access: {
-      table: { read: { actions: ['Query'], partitions: ['connection', 'group'] }, write: CONNECTION_WRITES },
+      table: {
+        read: { actions: ['Query', 'GetItem', 'BatchGetItem'], partitions: ['connection', 'group', 'feed', 'post', 'counter'] },
+        write: { actions: ['BatchWriteItem', 'UpdateItem'], partitions: ['connection', 'group', 'post', 'counter'] },
+      },
       sendTo: ['broadcast'],
       manageConnections: ['POST'],
     },
@@ -416,9 +420,10 @@ export const consumers: Consumer[] = [
     access: {
       table: {
         read: { actions: ['GetItem', 'BatchGetItem'], partitions: ['feed', 'trending'] },
-        write: { actions: ['PutItem', 'UpdateItem'], partitions: ['feed', 'post', 'user', 'trending'] },
+        write: { actions: ['PutItem', 'UpdateItem'], partitions: ['feed', 'post', 'user', 'trending', 'counter'] },
         indexes: [VIEWS_BY_HOUR_INDEX.indexName],
       },
+      // Schedules the coalesced counter flushes (core/counters.ts).
       sendTo: ['broadcast'],
     },
   },

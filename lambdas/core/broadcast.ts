@@ -1,4 +1,5 @@
 import { envUrl, readEnv } from './config.ts';
+import type { CounterGuard } from './counters.ts';
 import { serverMessage, type ServerMessage } from './messages.ts';
 import { sendBatch } from './sqs.ts';
 import { logger } from './logger.ts';
@@ -9,6 +10,10 @@ export interface BroadcastJob {
   audiences: string[];
   /** Set on chunk jobs: exactly these connections, already resolved and de-duplicated. */
   connection_ids?: string[];
+  /** Connections in these groups are left out (they get the event another way). */
+  except_audiences?: string[];
+  /** A view counter's: dropped instead of delivered once a higher count went out (core/counters.ts). */
+  counter_guard?: CounterGuard;
 }
 
 export interface Publication {

@@ -16,6 +16,8 @@
  *                                      ViewsByHour index (pk `vh`, sk `pk`): one hour's buckets of all posts
  *   POST#<post>     VL#<batch>         viewers recorded by one views batch (cleanup index)
  *   POST#<post>     X#<object>#<user>  who reacted to the post or one of its comments (cleanup index)
+ *   POST#<post>     TICK               the post's view-counter flushes: when its group's next one is
+ *                                      due, the last counts sent to its group and to the feed (TTL)
  *   CMT#<comment>   CMT                where a comment lives (reactions address comments by id only)
  *                                      (<object> in X# is "P" for the post, "C<comment>" for a comment)
  *   USER#<user>     P#<post>           the user's state on a post: viewed_at, reaction
@@ -26,6 +28,9 @@
  *   CONN#<conn>     META               WebSocket connection (TTL at API Gateway's 2-hour cap)
  *   CONN#<conn>     G#<group>          a group the connection joined (for $disconnect cleanup)
  *   GROUP#<group>   <conn>             group membership (what fan-out queries)
+ *   TICK#feed       DUE                when the feed group's next view-counter flush is due (TTL)
+ *   TICK#feed#<n>   CHANGED            one of FEED_CHANGE_SHARDS sets of posts whose count the feed has
+ *                                      not been told yet (sharded: every views batch adds to one)
  *   TRENDING        SNAPSHOT#<hour>    the trending list for the 24 hours ending with <hour> (yyyymmddhh):
  *                                      ids + views, refreshed at most once a minute (TTL)
  */
@@ -56,6 +61,7 @@ const USER_PREFIX = 'USER#';
 const RATE_PREFIX = 'RATE#';
 const CONNECTION_PREFIX = 'CONN#';
 const GROUP_PREFIX = 'GROUP#';
+const COUNTER_PREFIX = 'TICK#';
 
 export const feedKeys = {
   partition: FEED,
@@ -170,6 +176,15 @@ export const connectionKeys = {
   groupPartition: groupPk,
 };
 
+/** Shards of the feed's changed-posts set: a views batch writes to one, so no item takes every batch. */
+export const FEED_CHANGE_SHARDS = 8;
+
+export const counterKeys = {
+  post: (postId: number): Key => ({ pk: postPk(postId), sk: 'TICK' }),
+  feedFlush: (): Key => ({ pk: `${COUNTER_PREFIX}feed`, sk: 'DUE' }),
+  feedChanged: (shard: number): Key => ({ pk: `${COUNTER_PREFIX}feed#${shard}`, sk: 'CHANGED' }),
+};
+
 export const trendingKeys = {
   snapshot: (hour: string): Key => ({ pk: TRENDING, sk: `SNAPSHOT#${hour}` }),
 };
@@ -189,6 +204,7 @@ export const partitionFamilies = {
   rate: { prefix: RATE_PREFIX },
   connection: { prefix: CONNECTION_PREFIX },
   group: { prefix: GROUP_PREFIX },
+  counter: { prefix: COUNTER_PREFIX },
 } as const satisfies Record<string, { key: string } | { prefix: string }>;
 
 export type Partition = keyof typeof partitionFamilies;

@@ -10,9 +10,9 @@ const KEYS_PER_CALL = 100;
 /**
  * BatchGetItem in slices of 100 keys, retrying with backoff what DynamoDB left unprocessed. Returns
  * the items found (in no particular order; missing keys are simply absent). Eventually consistent,
- * as every read of a page is.
+ * as every read of a page is, unless `consistent` (a read that must see the latest write).
  */
-export async function batchGet(keys: Key[], projection?: string[]): Promise<Item[]> {
+export async function batchGet(keys: Key[], projection?: string[], consistent = false): Promise<Item[]> {
   const unique = [...new Map(keys.map((key) => [`${key.pk}\u0000${key.sk}`, { pk: key.pk, sk: key.sk }])).values()];
   const names = projection ? Object.fromEntries(['pk', 'sk', ...projection].map((name, i) => [`#a${i}`, name])) : undefined;
   const items: Item[] = [];
@@ -25,6 +25,7 @@ export async function batchGet(keys: Key[], projection?: string[]): Promise<Item
               Keys: pending,
               ProjectionExpression: names ? Object.keys(names).join(', ') : undefined,
               ExpressionAttributeNames: names,
+              ConsistentRead: consistent || undefined,
             },
           },
         }),

@@ -140,9 +140,9 @@ export async function findPostStats(postId: number): Promise<PostStats | undefin
   return result.Item ? statsOf(result.Item) : undefined;
 }
 
-/** Total views of each post that still exists, reading only the small counter items. */
-export async function viewTotals(postIds: number[]): Promise<Map<number, number>> {
-  const items = await batchGet(postIds.map(feedKeys.postStats), ['views']);
+/** Total views of each post that still exists, reading only the small counter items (`consistent`: the latest counts). */
+export async function viewTotals(postIds: number[], consistent = false): Promise<Map<number, number>> {
+  const items = await batchGet(postIds.map(feedKeys.postStats), ['views'], consistent);
   return new Map(items.map((item) => [feedKeys.postIdOf(item.sk as string), (item.views as number | undefined) ?? 0]));
 }
 

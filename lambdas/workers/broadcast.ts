@@ -2,10 +2,13 @@ import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk
 import pLimit from 'p-limit';
 import type { BroadcastJob } from '../core/broadcast.ts';
 import { envInt, envUrl, readEnv } from '../core/config.ts';
+import type { CounterJob } from '../core/counters.ts';
+import { flushCounters } from '../domain/counter-flush.ts';
 import { logger } from '../core/logger.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
 import { sendBatch } from '../core/sqs.ts';
 import { groupConnections, removeConnection } from '../repositories/connections.ts';
+import { sentCount } from '../repositories/counters.ts';
 
 const config = readEnv({
   WS_MANAGEMENT_ENDPOINT: envUrl(),
@@ -24,13 +27,19 @@ const api = new ApiGatewayManagementApiClient({
   requestHandler: { httpAgent: { keepAlive: true, maxSockets: config.BROADCAST_CONCURRENCY }, httpsAgent: { keepAlive: true, maxSockets: config.BROADCAST_CONCURRENCY } },
 });
 
-/** Every connection of the job's groups, each once even if it sits in several of them. */
-async function resolveAudience(groups: string[]): Promise<string[]> {
+async function members(groups: string[]): Promise<Set<string>> {
   const unique = new Set<string>();
   for (const group of groups) {
     for await (const page of groupConnections(group)) for (const id of page) unique.add(id);
   }
-  return [...unique];
+  return unique;
+}
+
+/** Every connection of the job's groups, each once even if it sits in several of them, minus those of its excepted groups. */
+async function resolveAudience(job: BroadcastJob): Promise<string[]> {
+  const everyone = await members(job.audiences);
+  if (job.except_audiences?.length) for (const id of await members(job.except_audiences)) everyone.delete(id);
+  return [...everyone];
 }
 
 /** Posts to each connection with bounded concurrency; answers the ones that failed for a retry. */
@@ -77,8 +86,13 @@ function chunk<T>(items: T[], size: number): T[][] {
  */
 async function handleJob(job: BroadcastJob): Promise<void> {
   let targets = job.connection_ids;
+  if (targets && job.counter_guard) {
+    // A late chunk of a view counter: once a higher count went out to its audience, it must not follow.
+    const { post_id, audience, views } = job.counter_guard;
+    if ((await sentCount(post_id, audience)) > views) return;
+  }
   if (!targets) {
-    const everyone = await resolveAudience(job.audiences);
+    const everyone = await resolveAudience(job);
     if (everyone.length > config.BROADCAST_CHUNK_SIZE) {
       await sendBatch(config.BROADCAST_QUEUE_URL, chunk(everyone, config.BROADCAST_CHUNK_SIZE).map((ids) => ({ ...job, connection_ids: ids })));
       return;
@@ -97,6 +111,20 @@ async function handleJob(job: BroadcastJob): Promise<void> {
   }
 }
 
+/** A due view-counter flush (core/counters.ts) turns into counter events, delivered like any other. */
+async function handleCounterFlush(job: CounterJob): Promise<void> {
+  for (const counterJob of await flushCounters(job)) {
+    try {
+      await handleJob(counterJob);
+    } catch (error) {
+      // Its own job from now on, retried like any other; the flush is done and the next one is claimable.
+      logger.warn('Counter delivery failed; queued for a retry', { error: error as Error });
+      await sendBatch(config.BROADCAST_QUEUE_URL, [counterJob]);
+    }
+  }
+}
+
 export const handler = sqsConsumer('BroadcastFanout', async (record) => {
-  await handleJob(JSON.parse(record.body) as BroadcastJob);
+  const job = JSON.parse(record.body) as BroadcastJob | CounterJob;
+  await ('counter' in job ? handleCounterFlush(job) : handleJob(job));
 });

@@ -1,11 +1,9 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import pLimit from 'p-limit';
-import { publish, type Publication } from '../core/broadcast.ts';
-import { groups } from '../core/groups.ts';
+import { countersChanged } from '../core/counters.ts';
 import { logger } from '../core/logger.ts';
 import type { ViewsMessage } from '../core/views-queue.ts';
 import { refreshTrendingIfStale } from '../domain/trending-snapshot.ts';
-import { viewTotals } from '../repositories/posts.ts';
 import { countViews, type View } from '../repositories/views.ts';
 
 interface PostViews {
@@ -33,13 +31,15 @@ function parse(body: string): ViewsMessage | undefined {
 
 /**
  * The views worker: a batch of "user saw posts" messages becomes, per post, one transaction that
- * records each first view and moves the counters, then ONE `ventroom_post_view_updated` per post per
- * batch with the post's latest count. A post whose write fails fails only the messages that named it
- * (partial batch failure); their other views are already recorded and are not counted twice on retry.
- * A deleted or unknown post is skipped (not failed: retrying cannot bring it back). After a batch
- * that counted something, the trending snapshot is refreshed if it is stale. A redelivered message
- * that finds its views already counted (the invocation before died between its transaction and its
- * broadcast) sends the post's count again: the event is at least once, like the count is exactly once.
+ * records each first view and moves the counters; then the posts whose counts moved are handed to
+ * the coalesced counters (core/counters.ts), which tell each post's group within a second and the
+ * feed within its window, with the count as it is then. A post whose write fails fails only the
+ * messages that named it (partial batch failure); their other views are already recorded and are not
+ * counted twice on retry. A deleted or unknown post is skipped (not failed: retrying cannot bring it
+ * back). After a batch that counted something, the trending snapshot is refreshed if it is stale. A
+ * redelivered message that finds its views already counted (the invocation before died before the
+ * counters heard of them) hands its posts to the counters again: the event is at least once, like
+ * the count is exactly once.
  */
 /**
  * Time kept back from the batch for the broadcast and the trending refresh. A post's transaction is
@@ -47,10 +47,6 @@ function parse(body: string): ViewsMessage | undefined {
  * with honest views in it, which would send every message of the batch toward the dead-letter queue.
  */
 const RESERVE_MS = 3_000;
-
-function viewUpdate(postId: number, views: number): Publication {
-  return { type: 'ventroom_post_view_updated', data: { post_id: postId, views }, audiences: [groups.post(postId), groups.feed] };
-}
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   logger.addContext(context);
@@ -73,8 +69,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   }
 
   const redelivered = new Set(event.Records.filter((record) => Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1).map((record) => record.messageId));
-  const resend: number[] = [];
-  const updates: Publication[] = [];
+  const changed: number[] = [];
   let counted = 0;
   let deferred = 0;
   const limit = pLimit(8);
@@ -90,9 +85,8 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
           const outcome = await countViews(postId, [...entry.views.values()]);
           if (outcome.status === 'counted') {
             counted += 1;
-            updates.push(viewUpdate(postId, outcome.views));
-          }
-          else if (outcome.status === 'nothing-new' && [...entry.messageIds].some((id) => redelivered.has(id))) resend.push(postId);
+            changed.push(postId);
+          } else if (outcome.status === 'nothing-new' && [...entry.messageIds].some((id) => redelivered.has(id))) changed.push(postId);
         } catch (error) {
           logger.error('Counting views failed', { postId, error: error as Error });
           for (const id of entry.messageIds) failed.add(id);
@@ -100,15 +94,12 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
       }),
     ),
   );
-  if (resend.length > 0) {
-    const totals = await viewTotals(resend).catch((error) => {
-      logger.error('Reading counts to resend failed', { error: error as Error });
-      return new Map<number, number>();
-    });
-    for (const [postId, views] of totals) updates.push(viewUpdate(postId, views));
-  }
   if (deferred > 0) logger.warn('Batch out of time: posts left for the retry', { deferred, posts: byPost.size });
-  await publish(...updates);
+  await countersChanged(changed).catch((error) => {
+    // Counted, but nobody will hear of it: the messages come back, find the views counted, and try again.
+    logger.error('Scheduling counter updates failed', { error: error as Error, posts: changed.length });
+    for (const postId of changed) for (const id of byPost.get(postId)!.messageIds) failed.add(id);
+  });
   if (counted > 0) {
     // Best effort: a failed refresh must not fail views that are already counted; readers refresh too.
     await refreshTrendingIfStale(new Date()).catch((error) => logger.error('Trending refresh failed', { error: error as Error }));

@@ -206,9 +206,10 @@ describe('worker crashes and redelivery', () => {
     await drain();
     expect((await auditTable(db, TABLE)).problems).toEqual([]);
     // The crashed invocation broadcast nothing; the redeliveries send the count it never sent.
-    const updates = watcher.received.filter((m) => m.type === 'ventroom_post_view_updated' && m.data.post_id === post.id);
-    expect(updates.length).toBeGreaterThanOrEqual(1);
-    expect(updates.every((m) => m.data.views === 3)).toBe(true);
+    // (The counter flush is a delayed job, which a drain does not wait for.)
+    const updates = () => watcher.received.filter((m) => m.type === 'ventroom_post_view_updated' && m.data.post_id === post.id);
+    await expect.poll(() => updates().length).toBeGreaterThanOrEqual(1);
+    expect(updates().every((m) => m.data.views === 3)).toBe(true);
     await watcher.close();
   });
 

@@ -34,9 +34,10 @@ describe('views: counted once per user, through the queue', () => {
     const last = await watcher.next('ventroom_post_view_updated', (m) => m.data?.post_id === post.id && m.data.views === 30);
     expect(last.data).toEqual({ post_id: post.id, views: 30 });
     const seen = watcher.received.filter((m) => m.type === 'ventroom_post_view_updated' && m.data.post_id === post.id).map((m) => m.data.views);
-    // One event per batch that counted (parallel batches may each report the same latest count).
+    // Coalesced (lambdas/core/counters.ts): a few counts at most a second apart, rising, the last the total.
     expect(Math.max(...seen)).toBe(30);
-    expect(seen.length).toBeLessThanOrEqual(30);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.length).toBeLessThan(30);
     await watcher.close();
     // (A feed page would count a view on every other test's post in it: has_viewed in lists is
     // checked in test/integration/views-stats.test.ts.)

@@ -23,8 +23,9 @@ const FUNCTIONS: Fn[] = [
 /** Modules that read a setting at load; a function loads one of them exactly when it is granted the setting. */
 const NEEDS: { modules: string[]; grant: (fn: Fn) => boolean; what: string }[] = [
   ...(['views', 'notifications', 'cleanup', 'broadcast'] as QueueName[]).map((queue) => ({
-    // The fan-out worker re-enqueues chunks itself, so it reads the broadcast queue's URL directly.
-    modules: queue === 'broadcast' ? ['lambdas/core/broadcast.ts', 'lambdas/workers/broadcast.ts'] : [`lambdas/core/${queue}-queue.ts`],
+    // The fan-out worker re-enqueues chunks itself, so it reads the broadcast queue's URL directly;
+    // the coalesced counters schedule their flushes on it (core/counters.ts).
+    modules: queue === 'broadcast' ? ['lambdas/core/broadcast.ts', 'lambdas/workers/broadcast.ts', 'lambdas/core/counters.ts'] : [`lambdas/core/${queue}-queue.ts`],
     grant: (fn: Fn) => fn.access.sendTo?.includes(queue) ?? false,
     what: `sendTo ${queue}`,
   })),

@@ -1,0 +1,51 @@
+import type { BroadcastJob } from '../core/broadcast.ts';
+import { FEED_POSTS_PER_FLUSH, scheduleFeedFlush, type CounterGuard, type CounterJob } from '../core/counters.ts';
+import { groups } from '../core/groups.ts';
+import { serverMessage } from '../core/messages.ts';
+import { feedChanges, forgetFeedChanges, markFeedChanged, raiseSent, type CounterAudience } from '../repositories/counters.ts';
+import { viewTotals } from '../repositories/posts.ts';
+
+/**
+ * A due counter flush (core/counters.ts) becomes the broadcast jobs to deliver now: the latest
+ * count, read when the flush runs, for each post it covers. A count is sent only if it is not below
+ * one the audience was already sent (`raiseSent`), and its jobs carry that guard so a chunk that is
+ * late or retried is dropped once a higher count went out. The feed's copy skips connections that
+ * are also in the post's group: they get the post's counts from their group, every second, and one
+ * stream per connection is what keeps each connection's counts in order.
+ */
+function counterJob(postId: number, views: number, audience: CounterAudience): BroadcastJob {
+  const message = serverMessage('ventroom_post_view_updated', { post_id: postId, views });
+  const guard: CounterGuard = { post_id: postId, audience, views };
+  return audience === 'post'
+    ? { message, audiences: [groups.post(postId)], counter_guard: guard }
+    : { message, audiences: [groups.feed], except_audiences: [groups.post(postId)], counter_guard: guard };
+}
+
+async function flushPost(postId: number, nowMs: number): Promise<BroadcastJob[]> {
+  const views = (await viewTotals([postId], true)).get(postId);
+  if (views === undefined) return []; // deleted since
+  return (await raiseSent(postId, 'post', views, nowMs)) ? [counterJob(postId, views, 'post')] : [];
+}
+
+/** The newest changed posts (ids grow with time), out of the changed set before their counts are read. */
+async function flushFeed(nowMs: number): Promise<BroadcastJob[]> {
+  const changes = await feedChanges();
+  const chosen = new Map([...changes].sort(([a], [b]) => b - a).slice(0, FEED_POSTS_PER_FLUSH));
+  // Out first: a view counted from now on puts its post back, so no count falls between the two.
+  await forgetFeedChanges(chosen);
+  try {
+    const totals = await viewTotals([...chosen.keys()], true);
+    const jobs: BroadcastJob[] = [];
+    for (const [postId, views] of totals) if (await raiseSent(postId, 'feed', views, nowMs)) jobs.push(counterJob(postId, views, 'feed'));
+    if (changes.size > chosen.size) await scheduleFeedFlush(nowMs);
+    return jobs;
+  } catch (error) {
+    // Back in, so the retry of this job (or the next flush) covers them.
+    await markFeedChanged([...chosen.keys()], nowMs);
+    throw error;
+  }
+}
+
+export function flushCounters(job: CounterJob, nowMs = Date.now()): Promise<BroadcastJob[]> {
+  return job.counter === 'post' ? flushPost(job.post_id, nowMs) : flushFeed(nowMs);
+}

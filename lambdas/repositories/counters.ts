@@ -1,0 +1,126 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE, db, isConditionFailure } from '../core/db.ts';
+import { counterKeys, FEED_CHANGE_SHARDS, type Key } from '../core/keys.ts';
+import { batchGet } from './batch-get.ts';
+
+/**
+ * The state behind coalesced view counters (lambdas/core/counters.ts): flush claims (`due`, epoch
+ * milliseconds), the feed's sharded set of changed posts, and the last count each audience was sent
+ * (`sent` for the post's group, `feed_sent` for the feed), which only ever rises.
+ */
+export type CounterAudience = 'post' | 'feed';
+
+/** State outlives any window by far; a deleted post's tick goes with its partition or by TTL. */
+const TTL_SECONDS = 2 * 24 * 3600;
+const ttl = (nowMs: number) => Math.floor(nowMs / 1000) + TTL_SECONDS;
+const SENT_ATTRIBUTE: Record<CounterAudience, string> = { post: 'sent', feed: 'feed_sent' };
+
+export type Claim = { claimed: true } | { claimed: false; dueMs: number };
+
+async function claim(key: Key, nowMs: number, dueMs: number): Promise<Claim> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: key,
+        UpdateExpression: 'SET #due = :due, #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(#due) OR #due <= :now',
+        ExpressionAttributeNames: { '#due': 'due', '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':due': dueMs, ':now': nowMs, ':ttl': ttl(nowMs) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { claimed: true };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const item = (error as { Item?: Record<string, unknown> }).Item;
+    return { claimed: false, dueMs: Number(item?.due ?? dueMs) };
+  }
+}
+
+/** Claims the next flush of a post's group counter: true for the one caller that should schedule it. */
+export function claimPostFlush(postId: number, nowMs: number, dueMs: number): Promise<Claim> {
+  return claim(counterKeys.post(postId), nowMs, dueMs);
+}
+
+/** Claims the next flush of the feed's counters. */
+export function claimFeedFlush(nowMs: number, dueMs: number): Promise<Claim> {
+  return claim(counterKeys.feedFlush(), nowMs, dueMs);
+}
+
+/** Adds posts to one (random) shard of the feed's changed set. */
+export async function markFeedChanged(postIds: number[], nowMs: number): Promise<void> {
+  if (postIds.length === 0) return;
+  const shard = Math.floor(Math.random() * FEED_CHANGE_SHARDS);
+  await db.send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: counterKeys.feedChanged(shard),
+      UpdateExpression: 'ADD #changed :ids SET #ttl = :ttl',
+      ExpressionAttributeNames: { '#changed': 'changed', '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':ids': new Set(postIds), ':ttl': ttl(nowMs) },
+    }),
+  );
+}
+
+/** Every post in the feed's changed set, with the shards that list it. */
+export async function feedChanges(): Promise<Map<number, number[]>> {
+  const shards = Array.from({ length: FEED_CHANGE_SHARDS }, (_, shard) => shard);
+  const items = await batchGet(shards.map(counterKeys.feedChanged), ['changed'], true);
+  const changes = new Map<number, number[]>();
+  for (const item of items) {
+    const shard = shards.find((candidate) => counterKeys.feedChanged(candidate).pk === item.pk)!;
+    for (const postId of (item.changed as Set<number> | undefined) ?? []) changes.set(postId, [...(changes.get(postId) ?? []), shard]);
+  }
+  return changes;
+}
+
+/** Takes posts out of the feed's changed set (the shards named for each). */
+export async function forgetFeedChanges(changes: Map<number, number[]>): Promise<void> {
+  const byShard = new Map<number, number[]>();
+  for (const [postId, shards] of changes) for (const shard of shards) byShard.set(shard, [...(byShard.get(shard) ?? []), postId]);
+  await Promise.all(
+    [...byShard].map(([shard, postIds]) =>
+      db.send(
+        new UpdateCommand({
+          TableName: TABLE,
+          Key: counterKeys.feedChanged(shard),
+          UpdateExpression: 'DELETE #changed :ids',
+          ExpressionAttributeNames: { '#changed': 'changed' },
+          ExpressionAttributeValues: { ':ids': new Set(postIds) },
+        }),
+      ),
+    ),
+  );
+}
+
+/**
+ * Records `views` as the count an audience is being sent, unless it was already sent a higher one:
+ * false then (this count is stale and must not go out after the higher one).
+ */
+export async function raiseSent(postId: number, audience: CounterAudience, views: number, nowMs: number): Promise<boolean> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: counterKeys.post(postId),
+        UpdateExpression: 'SET #sent = :views, #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(#sent) OR #sent <= :views',
+        ExpressionAttributeNames: { '#sent': SENT_ATTRIBUTE[audience], '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':views': views, ':ttl': ttl(nowMs) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** The highest count an audience has been sent for a post (0 when none). */
+export async function sentCount(postId: number, audience: CounterAudience): Promise<number> {
+  const result = await db.send(
+    new GetCommand({ TableName: TABLE, Key: counterKeys.post(postId), ProjectionExpression: '#sent', ExpressionAttributeNames: { '#sent': SENT_ATTRIBUTE[audience] }, ConsistentRead: true }),
+  );
+  return Number(result.Item?.[SENT_ATTRIBUTE[audience]] ?? 0);
+}
