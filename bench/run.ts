@@ -12,10 +12,12 @@ import { renderMarkdown, renderText, type Table } from './support/table.ts';
  * Phases: cold start (bundles, no twin), then against one twin: capacity, fan-out, load; the cost
  * model is derived from what was measured. Nothing here asserts: numbers and ratios are reported.
  */
-const PHASES = ['coldstart', 'capacity', 'fanout', 'load', 'cost'] as const;
+const PHASES = ['coldstart', 'capacity', 'fanout', 'counters', 'load', 'cost'] as const;
 type Phase = (typeof PHASES)[number];
 
 const FANOUT_SOCKETS = [500, 2000, 5000];
+/** Idle feed watchers for the view-counter phase (issue 12's sizes). */
+const COUNTER_WATCHERS = [200, 2000, 5000];
 /** Descriptors the fan-out needs in this process: the largest audience twice (twin and raw server) plus slack. */
 const WANTED_FILES = 2 * Math.max(...FANOUT_SOCKETS) + 1024;
 
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
     add('coldstart', coldStartTable(coldStarts));
   }
 
-  const needsTwin = ['capacity', 'fanout', 'load', 'cost'].some((phase) => phases.has(phase as Phase));
+  const needsTwin = ['capacity', 'fanout', 'counters', 'load', 'cost'].some((phase) => phases.has(phase as Phase));
   if (needsTwin) {
     const { startBenchTwin } = await import('./support/twin.ts');
     log('starting the twin');
@@ -136,6 +138,12 @@ async function main(): Promise<void> {
         // One broadcast's DynamoDB cost belongs with the other operations.
         capacity?.rows.push(...fanout.capacity);
         add('fanout', ...fanoutTables(fanout));
+      }
+      if (phases.has('counters')) {
+        const { measureCounters, counterTables } = await import('./counters.ts');
+        const counters = await measureCounters(twin, COUNTER_WATCHERS, openFileLimit() - 1024, log);
+        results.counters = counters;
+        add('counters', ...counterTables(counters));
       }
       if (capacity && phases.has('capacity')) {
         const { capacityTable } = await import('./capacity.ts');

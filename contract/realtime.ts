@@ -91,7 +91,7 @@ defineServerEvents(
   { type: 'new_ventroom_post', kind: 'broadcast', audiences: ['ventroom_feed', 'user_{author}'], summary: 'A post was created.', data: postSchema },
   { type: 'ventroom_post_updated', kind: 'broadcast', audiences: ['vent_post_{post_id}', 'ventroom_feed'], summary: 'A post was updated.', data: postSchema },
   { type: 'ventroom_post_deleted', kind: 'broadcast', audiences: ['vent_post_{post_id}', 'ventroom_feed'], summary: 'A post was deleted.', data: z.object({ post_id: postId }) },
-  { type: 'ventroom_post_view_updated', kind: 'broadcast', audiences: ['vent_post_{post_id}', 'ventroom_feed'], summary: "A post's view count changed.", data: z.object({ post_id: postId, views: countSchema() }) },
+  { type: 'ventroom_post_view_updated', kind: 'broadcast', audiences: ['vent_post_{post_id}', 'ventroom_feed'], summary: "A post's view count changed. Coalesced: the latest count, at most once a second per post to its group, and to the feed at most 2 posts' counts every 10 seconds (newest posts first); a connection in both groups hears a post's counts from the post's group only, and never a lower count after a higher one (docs/realtime.md).", data: z.object({ post_id: postId, views: countSchema() }) },
   { type: 'new_ventroom_comment', kind: 'broadcast', audiences: ['vent_post_{post_id}', 'user_{author}'], summary: 'A comment or reply was created.', data: commentSchema },
   { type: 'new_comment_on_user_post', kind: 'broadcast', audiences: ['user_{post_owner}'], summary: 'Someone commented on your post.', data: commentSchema },
   { type: 'new_reply_on_user_comment', kind: 'broadcast', audiences: ['user_{parent_comment_owner}'], summary: 'Someone replied to your comment.', data: commentSchema },

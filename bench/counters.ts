@@ -1,0 +1,256 @@
+import pLimit from 'p-limit';
+import WebSocket from 'ws';
+import { counterConfig, FEED_POSTS_PER_FLUSH, POST_WINDOW_SECONDS } from '../lambdas/core/counters.ts';
+import { viewTotals } from '../lambdas/repositories/posts.ts';
+import { percentile } from './support/stats.ts';
+import type { Table } from './support/table.ts';
+import type { BenchTwin, BenchUser } from './support/twin.ts';
+
+/**
+ * View counters under a fixed view load, through the real pipeline (HTTP mark_as_viewed -> views
+ * queue -> views worker -> coalesced counters -> broadcast queue -> fan-out -> @connections ->
+ * sockets held in this process): N idle feed watchers and a few post-screen watchers (each in one
+ * post's group) while READERS readers each mark POSTS posts viewed, spread over LOAD_SECONDS.
+ *
+ * Reported per audience: counter messages per counted view, per watcher per second (mean over the
+ * run, max in any one second), @connections calls per second for counters (all sockets together),
+ * and staleness: sampled every SAMPLE_MS, how long the count a watcher holds has been behind the
+ * stored count (0 when it is current), p50 and p99 over the samples while the load runs.
+ * Contract clients only: protocol 2 (batched frames) is not built yet.
+ */
+const POSTS = 10;
+const READERS = 50;
+const LOAD_SECONDS = 20;
+const POST_WATCHERS = 20;
+const SAMPLE_MS = 250;
+/** Feed watchers whose held counts are sampled (all of them are counted). */
+const SAMPLED_FEED_WATCHERS = 50;
+const CONNECT_CONCURRENCY = 50;
+
+interface Watcher {
+  socket: WebSocket;
+  /** post id -> latest count received */
+  held: Map<number, number>;
+  /** arrival times (ms since the run started) of counter messages */
+  arrivals: number[];
+}
+
+export interface CounterRow {
+  watchers: number;
+  audience: 'feed' | 'post screen';
+  countedViews: number;
+  messages: number;
+  perView: number;
+  perWatcherMean: number;
+  perWatcherMax: number;
+  callsPerSecondMean: number;
+  callsPerSecondMax: number;
+  staleP50Ms: number;
+  staleP99Ms: number;
+  /** After the load, until every sampled watcher held every final count (ms; Infinity if not within the wait). */
+  settleMs: number;
+}
+
+export interface CounterResult {
+  rows: CounterRow[];
+  cappedAt?: number;
+}
+
+async function connect(url: string, join: object[], run: { started: number }): Promise<Watcher> {
+  const socket = new WebSocket(url, { perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused: ${response.statusCode}`)));
+  });
+  const watcher: Watcher = { socket, held: new Map(), arrivals: [] };
+  let pendingJoins = join.length;
+  const joined = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('join not confirmed within 30 s')), 30_000);
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as { type: string; data: { post_id?: number; views?: number } };
+      if (message.type === 'ventroom_joined' || message.type === 'ventroom_post_joined') {
+        pendingJoins -= 1;
+        if (pendingJoins === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      } else if (message.type === 'ventroom_post_view_updated') {
+        watcher.arrivals.push(performance.now() - run.started);
+        const { post_id: postId, views } = message.data;
+        // Latest received, as a client shows it (a lower count after a higher one would show here as staleness).
+        watcher.held.set(postId!, views!);
+      }
+    });
+  });
+  for (const message of join) socket.send(JSON.stringify(message));
+  await joined;
+  return watcher;
+}
+
+function perSecond(arrivals: number[], seconds: number): number[] {
+  const buckets = new Array<number>(Math.max(1, Math.ceil(seconds))).fill(0);
+  for (const at of arrivals) {
+    const bucket = Math.floor(at / 1000);
+    if (bucket >= 0 && bucket < buckets.length) buckets[bucket]! += 1;
+  }
+  return buckets;
+}
+
+async function http(twin: BenchTwin, user: BenchUser, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${twin.info.httpUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, json: await response.json().catch(() => undefined) };
+}
+
+async function measureSize(twin: BenchTwin, size: number, users: BenchUser[], log: (line: string) => void): Promise<CounterRow[]> {
+  const author = await twin.newUser('Counter author');
+  const posts: number[] = [];
+  for (let i = 0; i < POSTS; i++) {
+    const created = await http(twin, author, 'POST', '/api/ventroom/posts/', { title: `Counters ${size} #${i}`, content: 'Counted' });
+    if (created.status !== 201) throw new Error(`create failed: ${created.status}`);
+    posts.push(created.json.id as number);
+  }
+  await twin.drain();
+  const run = { started: performance.now() };
+  const url = (user: BenchUser) => `${twin.info.wsUrl}/?token=${encodeURIComponent(user.token)}`;
+  log(`counters: connecting ${size} feed watchers and ${POST_WATCHERS} post-screen watchers`);
+  const limit = pLimit(CONNECT_CONCURRENCY);
+  const feed = await Promise.all(Array.from({ length: size }, (_, i) => limit(() => connect(url(users[i % users.length]!), [{ type: 'join_ventroom' }], run))));
+  const screens = await Promise.all(
+    Array.from({ length: POST_WATCHERS }, (_, i) => limit(() => connect(url(users[(size + i) % users.length]!), [{ type: 'join_ventroom_post', data: { post_id: posts[i % POSTS] } }], run))),
+  );
+  for (const watcher of [...feed, ...screens]) {
+    watcher.arrivals.length = 0;
+    watcher.held.clear();
+  }
+  const readers: BenchUser[] = [];
+  for (let i = 0; i < READERS; i++) readers.push(await twin.newUser(`Counter reader ${size}-${i}`));
+
+  // The stored counts over time, for staleness: [ms since start, count] per post.
+  run.started = performance.now();
+  const history = new Map<number, [number, number][]>(posts.map((id) => [id, [[0, 0]]]));
+  const samples: { feed: number[]; screen: number[] } = { feed: [], screen: [] };
+  const sampledFeed = feed.slice(0, SAMPLED_FEED_WATCHERS);
+  const staleness = (watcher: Watcher, postId: number, now: number): number => {
+    const held = watcher.held.get(postId) ?? 0;
+    const first = history.get(postId)!.find(([, count]) => count > held);
+    return first ? now - first[0] : 0;
+  };
+  let loading = true;
+  const sampler = (async () => {
+    while (loading) {
+      const now = performance.now() - run.started;
+      const totals = await viewTotals(posts, true);
+      for (const [postId, count] of totals) {
+        const list = history.get(postId)!;
+        if (list.at(-1)![1] !== count) list.push([now, count]);
+      }
+      for (const watcher of sampledFeed) for (const postId of posts) samples.feed.push(staleness(watcher, postId, now));
+      screens.forEach((watcher, i) => samples.screen.push(staleness(watcher, posts[i % POSTS]!, now)));
+      await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
+    }
+  })();
+
+  log(`counters: ${READERS} readers mark ${POSTS} posts viewed over ${LOAD_SECONDS} s`);
+  await Promise.all(
+    readers.map(async (reader, i) => {
+      await new Promise((resolve) => setTimeout(resolve, (i * LOAD_SECONDS * 1000) / READERS));
+      const marked = await http(twin, reader, 'POST', '/api/ventroom/posts/mark_as_viewed/', { post_ids: posts });
+      if (marked.status !== 200) throw new Error(`mark_as_viewed failed: ${marked.status}`);
+    }),
+  );
+  await twin.drain();
+  const loadMs = performance.now() - run.started;
+  loading = false;
+  await sampler;
+
+  // Then until every watcher holds every final count: the feed takes its windows to cover all posts.
+  const finals = await viewTotals(posts, true);
+  const settleLimitMs = (Math.ceil(POSTS / FEED_POSTS_PER_FLUSH) + 2) * counterConfig.FEED_COUNTER_WINDOW_SECONDS * 1000;
+  const settled = async (watchers: Watcher[], postsOf: (i: number) => number[]): Promise<number> => {
+    const begun = performance.now();
+    while (performance.now() - begun < settleLimitMs) {
+      if (watchers.every((watcher, i) => postsOf(i).every((postId) => watcher.held.get(postId) === finals.get(postId)))) return performance.now() - begun;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return Number.POSITIVE_INFINITY;
+  };
+  const screenSettle = await settled(screens, (i) => [posts[i % POSTS]!]);
+  const feedSettle = await settled(sampledFeed, () => posts);
+  const totalSeconds = (performance.now() - run.started) / 1000;
+  const counted = [...finals.values()].reduce((a, b) => a + b, 0);
+
+  const row = (audience: CounterRow['audience'], watchers: Watcher[], stale: number[], settleMs: number): CounterRow => {
+    const all = watchers.flatMap((watcher) => watcher.arrivals);
+    const callsPerSecond = perSecond(all, totalSeconds);
+    return {
+      watchers: watchers.length,
+      audience,
+      countedViews: counted,
+      messages: all.length,
+      perView: all.length / counted,
+      perWatcherMean: all.length / watchers.length / totalSeconds,
+      perWatcherMax: Math.max(...watchers.map((watcher) => Math.max(...perSecond(watcher.arrivals, totalSeconds)))),
+      callsPerSecondMean: all.length / totalSeconds,
+      callsPerSecondMax: Math.max(...callsPerSecond),
+      staleP50Ms: percentile(stale, 50),
+      staleP99Ms: percentile(stale, 99),
+      settleMs: settleMs,
+    };
+  };
+  log(`counters: ${size} watchers, ${counted} views counted in ${(loadMs / 1000).toFixed(1)} s`);
+  const rows = [row('feed', feed, samples.feed, feedSettle), row('post screen', screens, samples.screen, screenSettle)];
+  await Promise.all([...feed, ...screens].map((watcher) => new Promise<void>((resolve) => {
+    watcher.socket.once('close', () => resolve());
+    watcher.socket.terminate();
+  })));
+  return rows;
+}
+
+export async function measureCounters(twin: BenchTwin, sizes: number[], maxSockets: number, log: (line: string) => void): Promise<CounterResult> {
+  const wanted = sizes.filter((n) => n + POST_WATCHERS <= maxSockets);
+  const cappedAt = wanted.length < sizes.length ? maxSockets : undefined;
+  const users: BenchUser[] = [];
+  for (let i = 0; i < 50; i++) users.push(await twin.newUser(`Counter watcher ${i}`));
+  const rows: CounterRow[] = [];
+  for (const size of wanted) rows.push(...(await measureSize(twin, size, users, log)));
+  return { rows, cappedAt };
+}
+
+const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+const seconds = (valueMs: number) => (Number.isFinite(valueMs) ? `${(valueMs / 1000).toFixed(1)} s` : 'not within the wait');
+
+export function counterTables(result: CounterResult): Table[] {
+  return [
+    {
+      title: `View counters under load: ${READERS} readers x ${POSTS} posts over ${LOAD_SECONDS} s, idle feed watchers + ${POST_WATCHERS} post screens (contract clients)`,
+      columns: ['feed watchers', 'audience', 'counted views', 'messages', 'per counted view', 'per watcher/s mean', 'per watcher/s max', '@connections/s mean', '@connections/s max', 'stale p50', 'stale p99', 'all final after load'],
+      rows: result.rows.map((row) => [
+        String(row.audience === 'feed' ? row.watchers : result.rows.find((other) => other.audience === 'feed' && other.countedViews === row.countedViews)?.watchers ?? '-'),
+        row.audience === 'feed' ? 'feed' : `post screens (${row.watchers})`,
+        String(row.countedViews),
+        String(row.messages),
+        fixed(row.perView, 3),
+        fixed(row.perWatcherMean, 3),
+        String(row.perWatcherMax),
+        fixed(row.callsPerSecondMean, 1),
+        String(row.callsPerSecondMax),
+        `${Math.round(row.staleP50Ms)} ms`,
+        `${Math.round(row.staleP99Ms)} ms`,
+        seconds(row.settleMs),
+      ]),
+      notes: [
+        `Windows: a post's group hears its count at most once per ${POST_WINDOW_SECONDS} s; the feed at most ${FEED_POSTS_PER_FLUSH} posts' counts per ${counterConfig.FEED_COUNTER_WINDOW_SECONDS} s, newest first (lambdas/core/counters.ts, docs/realtime.md).`,
+        'per counted view: counter messages the audience received / views counted. per watcher/s: over the whole run (load + settling); max = most in any one second for any one watcher.',
+        `stale: sampled every ${SAMPLE_MS} ms while the load ran (${SAMPLED_FEED_WATCHERS} feed watchers x ${POSTS} posts; each post screen on its post): how long the held count had been below the stored one (0 = current).`,
+        'all final after load: from the last counted view until every sampled watcher held every final count (the feed covers the changed posts 2 a window).',
+        'Before coalescing (issue 12), 200 idle feed watchers got 26.6 messages per counted view (0.13 x watchers). Protocol 2 (batched frames) is not built yet: no rows for it.',
+        ...(result.cappedAt ? [`Larger audiences skipped: the open-file limit allows about ${result.cappedAt} sockets.`] : []),
+      ],
+    },
+  ];
+}
