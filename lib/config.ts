@@ -23,6 +23,11 @@ export interface VentroomConfig {
   rateLimits?: string;
   /** Browser origins allowed by the HTTP API's and the media bucket's CORS rules. */
   corsOrigins: string[];
+  /**
+   * `@connections` calls per second the feed's view counters may spend (COUNTER_BUDGET_PER_SECOND,
+   * lambdas/core/counters.ts); absent keeps the handlers' default (2,000: 20% of the default throttle).
+   */
+  counterBudget?: number;
   /** Where alarm notifications go; without it alarms only change state in CloudWatch. */
   alarmEmail?: string;
   /**
@@ -115,6 +120,13 @@ function rateLimitsOf(context: ContextReader): string | undefined {
   return value;
 }
 
+function counterBudgetOf(context: ContextReader): number | undefined {
+  const value = text(context, 'counterBudget');
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(value)) throw new Error(`Context "counterBudget" must be a whole number of @connections calls per second, got "${value}"`);
+  return Number(value);
+}
+
 function corsOriginsOf(context: ContextReader): string[] {
   const value = text(context, 'corsOrigins');
   if (value === undefined) return ['*'];
@@ -164,6 +176,7 @@ export function readConfig(context: ContextReader, env: NodeJS.ProcessEnv = proc
     auth: authOf(context),
     rateLimits: rateLimitsOf(context),
     corsOrigins: corsOriginsOf(context),
+    counterBudget: counterBudgetOf(context),
     alarmEmail,
     webSocketAccessLogs: flag(context, 'wsAccessLogs'),
     edge,

@@ -13,6 +13,8 @@ export interface FunctionsProps {
   auth: Auth;
   /** RATE_LIMITS for request-facing functions; absent keeps the handlers' defaults. */
   rateLimits?: string;
+  /** COUNTER_BUDGET_PER_SECOND for the workers (the views worker and the fan-out size the feed's counter window from it). */
+  counterBudget?: number;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
   /** Behind the edge: the secret request-facing functions require, and the public URL links use. */
@@ -33,6 +35,7 @@ export class Functions extends Construct {
         MEDIA_BASE_URL: targets.media.baseUrl,
         ...(spec.verifiesJwt ? props.auth.verifierEnvironment() : {}),
         ...(props.rateLimits !== undefined && spec.trigger !== 'queue' ? { RATE_LIMITS: props.rateLimits } : {}),
+        ...(props.counterBudget !== undefined && spec.trigger === 'queue' ? { COUNTER_BUDGET_PER_SECOND: String(props.counterBudget) } : {}),
         ...(props.edge && spec.trigger !== 'queue' ? { EDGE_ORIGIN_SECRET: props.edge.originSecret } : {}),
         ...(props.edge && spec.trigger === 'http' ? { PUBLIC_BASE_URL: props.edge.publicBaseUrl } : {}),
       };

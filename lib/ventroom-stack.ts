@@ -105,6 +105,7 @@ export class VentroomStack extends Stack {
       targets: { data, queues, media, notifications, realtime },
       auth,
       rateLimits: config.rateLimits,
+      counterBudget: config.counterBudget,
       logRetention,
       removalPolicy,
       edge: edge && { originSecret: edge.originSecret, publicBaseUrl: edge.httpUrl },

@@ -15,9 +15,24 @@ import { queueSender } from './sqs.ts';
 export const POST_WINDOW_SECONDS = 1;
 export const FEED_POSTS_PER_FLUSH = 2;
 export const counterConfig = readEnv({
-  /** The feed group's counter window: at most FEED_POSTS_PER_FLUSH counter messages per feed watcher per window. */
+  /** The feed group's shortest counter window: at most FEED_POSTS_PER_FLUSH counter messages per feed watcher per window. */
   FEED_COUNTER_WINDOW_SECONDS: envInt(10),
+  /**
+   * `@connections` calls per second the feed's counters may spend (the stack's `counterBudget`
+   * context; default 20% of the account's default 10,000 requests/s API Gateway throttle). The
+   * feed's window widens so FEED_POSTS_PER_FLUSH x audience / window stays within it.
+   */
+  COUNTER_BUDGET_PER_SECOND: envInt(2000),
 });
+
+/** SQS delays a message by 15 minutes at most: the widest window. */
+const MAX_WINDOW_SECONDS = 900;
+
+/** The feed's window for an audience: the shortest that keeps its counter calls within the budget. */
+export function feedWindowSeconds(audience: number, budgetPerSecond = counterConfig.COUNTER_BUDGET_PER_SECOND, floorSeconds = counterConfig.FEED_COUNTER_WINDOW_SECONDS): number {
+  const needed = Math.ceil((FEED_POSTS_PER_FLUSH * audience) / Math.max(1, budgetPerSecond));
+  return Math.min(MAX_WINDOW_SECONDS, Math.max(floorSeconds, needed));
+}
 
 /**
  * A claim lasts a little less than its job's delay, so a view whose claim lost to one (a clock a
@@ -41,23 +56,22 @@ const sendJob = queueSender<CounterJob>('broadcast');
 const knownDue = new Map<string, number>();
 const KNOWN_DUE_LIMIT = 10_000;
 
-async function claimAndSchedule(cacheKey: string, windowSeconds: number, nowMs: number, claimWith: (nowMs: number, dueMs: number) => Promise<Claim>, job: CounterJob): Promise<void> {
+async function claimAndSchedule(cacheKey: string, nowMs: number, claimWith: (nowMs: number) => Promise<Claim>, job: CounterJob): Promise<void> {
   if ((knownDue.get(cacheKey) ?? 0) > nowMs) return;
-  const dueMs = nowMs + windowSeconds * 1000 - CLAIM_MARGIN_MS;
-  const claim = await claimWith(nowMs, dueMs);
+  const claim = await claimWith(nowMs);
   if (knownDue.size >= KNOWN_DUE_LIMIT) knownDue.clear();
-  knownDue.set(cacheKey, claim.claimed ? dueMs : claim.dueMs);
-  if (claim.claimed) await sendJob(job, windowSeconds);
+  knownDue.set(cacheKey, claim.claimed ? nowMs + claim.windowMs - CLAIM_MARGIN_MS : claim.dueMs);
+  if (claim.claimed) await sendJob(job, Math.min(MAX_WINDOW_SECONDS, Math.ceil(claim.windowMs / 1000)));
 }
 
 /** Schedules a flush of a post's group counter unless one is pending. */
 export function schedulePostFlush(postId: number, nowMs = Date.now()): Promise<void> {
-  return claimAndSchedule(`post:${postId}`, POST_WINDOW_SECONDS, nowMs, (now, due) => claimPostFlush(postId, now, due), { counter: 'post', post_id: postId });
+  return claimAndSchedule(`post:${postId}`, nowMs, (now) => claimPostFlush(postId, now, POST_WINDOW_SECONDS * 1000, CLAIM_MARGIN_MS), { counter: 'post', post_id: postId });
 }
 
 /** Schedules a flush of the feed's counters unless one is pending (the flush itself re-arms it while posts are left). */
 export function scheduleFeedFlush(nowMs = Date.now()): Promise<void> {
-  return claimAndSchedule('feed', counterConfig.FEED_COUNTER_WINDOW_SECONDS, nowMs, claimFeedFlush, { counter: 'feed' });
+  return claimAndSchedule('feed', nowMs, (now) => claimFeedFlush(now, counterConfig.FEED_COUNTER_WINDOW_SECONDS * 1000, CLAIM_MARGIN_MS), { counter: 'feed' });
 }
 
 /**

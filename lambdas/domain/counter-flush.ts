@@ -1,8 +1,10 @@
 import type { BroadcastJob } from '../core/broadcast.ts';
-import { FEED_POSTS_PER_FLUSH, scheduleFeedFlush, type CounterGuard, type CounterJob } from '../core/counters.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { counterConfig, FEED_POSTS_PER_FLUSH, feedWindowSeconds, scheduleFeedFlush, type CounterGuard, type CounterJob } from '../core/counters.ts';
 import { groups } from '../core/groups.ts';
 import { serverMessage } from '../core/messages.ts';
-import { feedChanges, forgetFeedChanges, markFeedChanged, raiseSent, type CounterAudience } from '../repositories/counters.ts';
+import { metrics } from '../core/metrics.ts';
+import { feedChanges, forgetFeedChanges, markFeedChanged, raiseSent, recordFeedWindow, type CounterAudience } from '../repositories/counters.ts';
 import { viewTotals } from '../repositories/posts.ts';
 
 /**
@@ -38,12 +40,29 @@ async function flushFeed(nowMs: number): Promise<BroadcastJob[]> {
     const jobs: BroadcastJob[] = [];
     for (const [postId, views] of totals) if (await raiseSent(postId, 'feed', views, nowMs)) jobs.push(counterJob(postId, views, 'feed'));
     if (changes.size > chosen.size) await scheduleFeedFlush(nowMs);
+    metrics.addMetric('FeedCounterPostsSent', MetricUnit.Count, jobs.length);
+    metrics.addMetric('FeedCounterPostsWaiting', MetricUnit.Count, changes.size - chosen.size);
+    metrics.publishStoredMetrics();
     return jobs;
   } catch (error) {
     // Back in, so the retry of this job (or the next flush) covers them.
     await markFeedChanged([...chosen.keys()], nowMs);
     throw error;
   }
+}
+
+/**
+ * The fan-out found how many connections a feed counter goes to: the next windows are sized from it
+ * (core/counters.ts feedWindowSeconds), and the budget's state goes out as metrics.
+ */
+export async function feedCounterAudience(audience: number, nowMs = Date.now()): Promise<void> {
+  const windowSeconds = feedWindowSeconds(audience);
+  await recordFeedWindow(audience, windowSeconds * 1000, nowMs);
+  metrics.addMetric('FeedCounterWindow', MetricUnit.Seconds, windowSeconds);
+  metrics.addMetric('FeedCounterAudience', MetricUnit.Count, audience);
+  metrics.addMetric('FeedCounterCallsPerSecond', MetricUnit.CountPerSecond, (FEED_POSTS_PER_FLUSH * audience) / windowSeconds);
+  metrics.addMetric('CounterBudgetPerSecond', MetricUnit.CountPerSecond, counterConfig.COUNTER_BUDGET_PER_SECOND);
+  metrics.publishStoredMetrics();
 }
 
 export function flushCounters(job: CounterJob, nowMs = Date.now()): Promise<BroadcastJob[]> {

@@ -15,37 +15,59 @@ const TTL_SECONDS = 2 * 24 * 3600;
 const ttl = (nowMs: number) => Math.floor(nowMs / 1000) + TTL_SECONDS;
 const SENT_ATTRIBUTE: Record<CounterAudience, string> = { post: 'sent', feed: 'feed_sent' };
 
-export type Claim = { claimed: true } | { claimed: false; dueMs: number };
+/** A won claim says how long its window is (the job's delay); a lost one when the pending flush is due. */
+export type Claim = { claimed: true; windowMs: number } | { claimed: false; dueMs: number };
 
-async function claim(key: Key, nowMs: number, dueMs: number): Promise<Claim> {
+/**
+ * Claims the next flush of `key` if none is pending: due = now + the item's `window_ms` (or
+ * `defaultWindowMs`) - `marginMs`, in one conditional write, so every claimer uses the window the
+ * last flush set (the feed's widens with its audience) without reading it first.
+ */
+async function claim(key: Key, nowMs: number, defaultWindowMs: number, marginMs: number): Promise<Claim> {
   try {
-    await db.send(
+    const result = await db.send(
       new UpdateCommand({
         TableName: TABLE,
         Key: key,
-        UpdateExpression: 'SET #due = :due, #ttl = :ttl',
+        UpdateExpression: 'SET #due = if_not_exists(#window, :window) + :from, #ttl = :ttl',
         ConditionExpression: 'attribute_not_exists(#due) OR #due <= :now',
-        ExpressionAttributeNames: { '#due': 'due', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':due': dueMs, ':now': nowMs, ':ttl': ttl(nowMs) },
+        ExpressionAttributeNames: { '#due': 'due', '#window': 'window_ms', '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':window': defaultWindowMs, ':from': nowMs - marginMs, ':now': nowMs, ':ttl': ttl(nowMs) },
+        ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return { claimed: true };
+    return { claimed: true, windowMs: Number(result.Attributes?.window_ms ?? defaultWindowMs) };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const item = (error as { Item?: Record<string, unknown> }).Item;
-    return { claimed: false, dueMs: Number(item?.due ?? dueMs) };
+    // The document client leaves the item on the error in DynamoDB's own JSON ({ N: "..." }).
+    const due = (error as { Item?: { due?: { N?: string } | number } }).Item?.due;
+    const dueMs = Number(typeof due === 'object' ? due.N : due);
+    return { claimed: false, dueMs: Number.isFinite(dueMs) ? dueMs : nowMs + defaultWindowMs - marginMs };
   }
 }
 
-/** Claims the next flush of a post's group counter: true for the one caller that should schedule it. */
-export function claimPostFlush(postId: number, nowMs: number, dueMs: number): Promise<Claim> {
-  return claim(counterKeys.post(postId), nowMs, dueMs);
+/** Claims the next flush of a post's group counter: won by the one caller that should schedule it. */
+export function claimPostFlush(postId: number, nowMs: number, windowMs: number, marginMs: number): Promise<Claim> {
+  return claim(counterKeys.post(postId), nowMs, windowMs, marginMs);
 }
 
-/** Claims the next flush of the feed's counters. */
-export function claimFeedFlush(nowMs: number, dueMs: number): Promise<Claim> {
-  return claim(counterKeys.feedFlush(), nowMs, dueMs);
+/** Claims the next flush of the feed's counters (its window: the one recordFeedWindow last set, else `defaultWindowMs`). */
+export function claimFeedFlush(nowMs: number, defaultWindowMs: number, marginMs: number): Promise<Claim> {
+  return claim(counterKeys.feedFlush(), nowMs, defaultWindowMs, marginMs);
+}
+
+/** The feed's audience as its last counter delivery found it, and the window that keeps it in budget. */
+export async function recordFeedWindow(audience: number, windowMs: number, nowMs: number): Promise<void> {
+  await db.send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: counterKeys.feedFlush(),
+      UpdateExpression: 'SET #audience = :audience, #window = :window, #ttl = :ttl',
+      ExpressionAttributeNames: { '#audience': 'audience', '#window': 'window_ms', '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':audience': audience, ':window': windowMs, ':ttl': ttl(nowMs) },
+    }),
+  );
 }
 
 /** Adds posts to one (random) shard of the feed's changed set. */

@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import type { BroadcastJob } from '../core/broadcast.ts';
 import { envInt, envUrl, readEnv } from '../core/config.ts';
 import type { CounterJob } from '../core/counters.ts';
-import { flushCounters } from '../domain/counter-flush.ts';
+import { feedCounterAudience, flushCounters } from '../domain/counter-flush.ts';
 import { logger } from '../core/logger.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
 import { sendBatch } from '../core/sqs.ts';
@@ -93,6 +93,10 @@ async function handleJob(job: BroadcastJob): Promise<void> {
   }
   if (!targets) {
     const everyone = await resolveAudience(job);
+    if (job.counter_guard?.audience === 'feed') {
+      // Best effort: a window sized from an older audience is still a window.
+      await feedCounterAudience(everyone.length).catch((error) => logger.warn('Recording the feed audience failed', { error: error as Error }));
+    }
     if (everyone.length > config.BROADCAST_CHUNK_SIZE) {
       await sendBatch(config.BROADCAST_QUEUE_URL, chunk(everyone, config.BROADCAST_CHUNK_SIZE).map((ids) => ({ ...job, connection_ids: ids })));
       return;

@@ -12,6 +12,7 @@ describe('configuration from context', () => {
       auth: { kind: 'cognito', adminGroup: 'admin' },
       rateLimits: undefined,
       corsOrigins: ['*'],
+      counterBudget: undefined,
       alarmEmail: undefined,
       webSocketAccessLogs: false,
       edge: { enabled: true },
@@ -52,6 +53,9 @@ describe('configuration from context', () => {
   it('checks stage, rate limits, alarm e-mail and flags', () => {
     expect(() => readConfig(context({ stage: 'staging' }), {})).toThrow(/stage.*dev, prod/);
     expect(readConfig(context({ rateLimits: 'standard=100,create=20,reaction=60' }), {}).rateLimits).toBe('standard=100,create=20,reaction=60');
+    expect(readConfig(context({ counterBudget: '500' }), {}).counterBudget).toBe(500);
+    expect(readConfig(context({ counterBudget: 750 }), {}).counterBudget).toBe(750);
+    for (const bad of ['0', '-5', '2.5', 'lots']) expect(() => readConfig(context({ counterBudget: bad }), {})).toThrow(/counterBudget/);
     expect(() => readConfig(context({ rateLimits: 'standard=0' }), {})).toThrow(/bad entry "standard=0"/);
     expect(() => readConfig(context({ rateLimits: 'view=5' }), {})).toThrow(/bad entry "view=5"/);
     expect(() => readConfig(context({ alarmEmail: 'nobody' }), {})).toThrow(/e-mail/);

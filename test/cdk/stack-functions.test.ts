@@ -4,7 +4,7 @@ import { defaultManifest, functionSpecs, type Manifest } from '../../lib/manifes
 import { consumedQueueOf, expectFunctionMatchesSpec, flat, stackIds } from './support/expectations.ts';
 import { fixtureManifest } from './support/fixture-manifest.ts';
 import { synthTemplate } from './support/synth.ts';
-import { NAME_PREFIX, resourcesOfType } from './support/template.ts';
+import { functionView, NAME_PREFIX, resourcesOfType } from './support/template.ts';
 
 const RATE_LIMITS = 'standard=120,create=10,reaction=30';
 
@@ -96,5 +96,15 @@ describe.each([
       const queue = queues.find((q) => q.Properties.QueueName === `${NAME_PREFIX.dev}-${consumer.queue}`);
       expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * consumer.timeoutSeconds);
     }
+  });
+});
+
+describe('the view-counter budget', () => {
+  it('reaches the workers as COUNTER_BUDGET_PER_SECOND when -c counterBudget is given, and nothing else', () => {
+    const withBudget = synthTemplate({ context: { counterBudget: '500' } }).template;
+    for (const id of ['BroadcastFanout', 'ViewsCounter']) expect(functionView(withBudget, id).env.COUNTER_BUDGET_PER_SECOND).toBe('500');
+    expect(functionView(withBudget, 'CreatePost').env.COUNTER_BUDGET_PER_SECOND).toBeUndefined();
+    const without = synthTemplate({}).template;
+    expect(functionView(without, 'BroadcastFanout').env.COUNTER_BUDGET_PER_SECOND).toBeUndefined();
   });
 });
