@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import WebSocket from 'ws';
-import { counterConfig, FEED_POSTS_PER_FLUSH, POST_WINDOW_SECONDS } from '../lambdas/core/counters.ts';
+import { counterConfig, FEED_POSTS_PER_FLUSH, POST_WINDOW_SECONDS } from '../lambdas/core/counter-config.ts';
 import { feedChanges } from '../lambdas/repositories/counters.ts';
 import { viewTotals } from '../lambdas/repositories/posts.ts';
 import { percentile } from './support/stats.ts';

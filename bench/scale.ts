@@ -11,6 +11,7 @@ import { observeInvocations, type InvocationRecord } from '../local/lambda-runti
 import { startTwin } from '../local/twin.ts';
 import { defaultProfilePath } from './profiles/profile-path.ts';
 import { PRICES } from './cost.ts';
+import { FEED_POSTS_PER_FLUSH, feedWindowSeconds } from '../lambdas/core/counter-config.ts';
 import { LIMITS, firstLimit, livePosts, peakRate, roundDau, shareSquares, topShare, type Figure, type ScaleProfile } from './scale-model.ts';
 import { startConnectionsProxy } from './support/connections-proxy.ts';
 import { runPopulation, type ClientKind } from './support/scale-population.ts';
@@ -323,8 +324,11 @@ function buildModel(
     sends += weight(send.fn) / dauDays;
     if (send.queue !== 'broadcast') continue;
     for (const body of send.bodies) {
-      const job = JSON.parse(body) as { message: { type: string }; audiences: string[]; connection_ids?: string[] };
-      if (job.connection_ids) continue;
+      const parsed = JSON.parse(body) as { message?: { type: string }; audiences?: string[]; connection_ids?: string[]; counter?: 'post' | 'feed' };
+      // A feed counter flush is sized by the budget's window, not by how often views claim it (fanoutRates).
+      if (parsed.connection_ids || parsed.counter === 'feed') continue;
+      // A post's counter flush is one ventroom_post_view_updated to its group (at most one per post per window).
+      const job = parsed.counter === 'post' ? { message: { type: 'ventroom_post_view_updated' }, audiences: ['vent_post_<post>'] } : (parsed as { message: { type: string }; audiences: string[] });
       const audiences = job.audiences.map((g) => (g.startsWith('vent_post_') ? 'vent_post_<post>' : g.startsWith('user_') ? 'user_<user>' : g)).sort();
       const id = `${job.message.type} ${audiences.join('+')}`;
       const load = events.get(id) ?? { type: job.message.type, audiences, perDauDay: 0 };
@@ -411,6 +415,11 @@ function fanoutRates(model: Model, dau: number, meanConnected: number) {
     if (event.audiences.includes('ventroom_feed')) feedEvents += rate;
   }
   const feedMembers = audience(model, 'ventroom_feed', dau, meanConnected);
+  // The feed's coalesced counters: FEED_POSTS_PER_FLUSH counts per watcher per window, the window widened to the budget.
+  const window = feedWindowSeconds(feedMembers);
+  calls += (FEED_POSTS_PER_FLUSH * feedMembers) / window;
+  feedEvents += 1 / window;
+  jobs += (1 + (feedMembers > 1000 ? Math.ceil(feedMembers / 1000) : 0)) / window;
   return {
     calls,
     jobs,

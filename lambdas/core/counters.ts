@@ -1,5 +1,5 @@
 import { claimFeedFlush, claimPostFlush, markFeedChanged, type Claim, type CounterAudience } from '../repositories/counters.ts';
-import { envInt, readEnv } from './config.ts';
+import { counterConfig, MAX_WINDOW_SECONDS, POST_WINDOW_SECONDS } from './counter-config.ts';
 import { queueSender } from './sqs.ts';
 
 /**
@@ -12,28 +12,6 @@ import { queueSender } from './sqs.ts';
  * message per window; the feed gets at most FEED_POSTS_PER_FLUSH posts' counts per window, newest
  * posts first, the rest left for the next windows.
  */
-export const POST_WINDOW_SECONDS = 1;
-export const FEED_POSTS_PER_FLUSH = 2;
-export const counterConfig = readEnv({
-  /** The feed group's shortest counter window: at most FEED_POSTS_PER_FLUSH counter messages per feed watcher per window. */
-  FEED_COUNTER_WINDOW_SECONDS: envInt(10),
-  /**
-   * `@connections` calls per second the feed's counters may spend (the stack's `counterBudget`
-   * context; default 20% of the account's default 10,000 requests/s API Gateway throttle). The
-   * feed's window widens so FEED_POSTS_PER_FLUSH x audience / window stays within it.
-   */
-  COUNTER_BUDGET_PER_SECOND: envInt(2000),
-});
-
-/** SQS delays a message by 15 minutes at most: the widest window. */
-const MAX_WINDOW_SECONDS = 900;
-
-/** The feed's window for an audience: the shortest that keeps its counter calls within the budget. */
-export function feedWindowSeconds(audience: number, budgetPerSecond = counterConfig.COUNTER_BUDGET_PER_SECOND, floorSeconds = counterConfig.FEED_COUNTER_WINDOW_SECONDS): number {
-  const needed = Math.ceil((FEED_POSTS_PER_FLUSH * audience) / Math.max(1, budgetPerSecond));
-  return Math.min(MAX_WINDOW_SECONDS, Math.max(floorSeconds, needed));
-}
-
 /**
  * A claim lasts a little less than its job's delay, so a view whose claim lost to one (a clock a
  * little ahead of the claimer's included) was committed before that job, delayed the full window,

@@ -1,6 +1,7 @@
 import type { BroadcastJob } from '../core/broadcast.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { counterConfig, FEED_POSTS_PER_FLUSH, feedWindowSeconds, scheduleFeedFlush, type CounterGuard, type CounterJob } from '../core/counters.ts';
+import { counterConfig, FEED_POSTS_PER_FLUSH, feedWindowSeconds } from '../core/counter-config.ts';
+import { scheduleFeedFlush, type CounterGuard, type CounterJob } from '../core/counters.ts';
 import { groups } from '../core/groups.ts';
 import { serverMessage } from '../core/messages.ts';
 import { metrics } from '../core/metrics.ts';

@@ -5,7 +5,7 @@ import { counterKeys } from '../../lambdas/core/keys.ts';
 
 // This file's own counters, on a budget of one @connections call a second: a feed of 8 is "big".
 process.env.COUNTER_BUDGET_PER_SECOND = '1';
-const { counterConfig } = await import('../../lambdas/core/counters.ts');
+const { counterConfig } = await import('../../lambdas/core/counter-config.ts');
 const { feedCounterAudience } = await import('../../lambdas/domain/counter-flush.ts');
 const { claimFeedFlush } = await import('../../lambdas/repositories/counters.ts');
 

@@ -1,9 +1,10 @@
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { TABLE, db } from '../../lambdas/core/db.ts';
 import { trendingKeys } from '../../lambdas/core/keys.ts';
 import { hourOf } from '../../lambdas/core/view-time.ts';
+import { computeTrending } from '../../lambdas/domain/trending-snapshot.ts';
 import { call, createPost, drain, newUser, twin, type TestUser } from '../support/api.ts';
 import { WsClient } from '../support/ws.ts';
 
@@ -186,6 +187,28 @@ describe('GET /posts/trending/', () => {
     ]);
     const byReader = await call('GET', '/api/ventroom/posts/trending/', { user: readers[0]! });
     expect(byReader.body.results.map((post: { has_viewed: boolean }) => post.has_viewed)).toEqual([true, true]);
+  });
+
+  it('a reader who finds no fresh snapshot computes the list from the hourly index and saves it for the others', async () => {
+    const author = await newUser();
+    const hot = await createPost(author);
+    const readers = await Promise.all(Array.from({ length: 4 }, () => newUser()));
+    await Promise.all(readers.map((reader) => getPost(reader, hot.id)));
+    await drain();
+    // The views batch refreshed the hour's snapshot (refreshTrendingIfStale): without it, the first
+    // reader is the one to refresh (the path a deploy's TrendingPosts role must be allowed to take).
+    const hours = [hourOf(new Date()), hourOf(new Date(Date.now() + 3_600_000))];
+    for (const hour of hours) await db.send(new DeleteCommand({ TableName: TABLE, Key: trendingKeys.snapshot(hour) }));
+    const expected = await computeTrending(new Date());
+    expect(expected.length).toBeGreaterThan(0);
+    const before = Date.now();
+    const trending = await call('GET', '/api/ventroom/posts/trending/', { user: await newUser() });
+    expect(trending.status).toBe(200);
+    expect(trending.body.results.map((post: { id: number }) => post.id)).toEqual(expected.map((entry) => entry.postId));
+    const saved = await db.send(new GetCommand({ TableName: TABLE, Key: trendingKeys.snapshot(hourOf(new Date(before))) }));
+    expect(saved.Item?.computed_at).toBeGreaterThanOrEqual(before);
+    expect(saved.Item?.entries).toEqual(expected.map((entry) => [entry.postId, entry.recentViews, entry.totalViews]));
+    await drain();
   });
 
   it('reads the caller\'s state on results far apart in id (one BatchGetItem instead of a range Query)', async () => {

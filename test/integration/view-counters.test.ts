@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { POST_WINDOW_SECONDS } from '../../lambdas/core/counters.ts';
+import { POST_WINDOW_SECONDS } from '../../lambdas/core/counter-config.ts';
 import type { ServerMessage } from '../../lambdas/core/messages.ts';
 import { handler as viewsWorker } from '../../lambdas/workers/views.ts';
 import { createPost, newUser } from '../support/api.ts';

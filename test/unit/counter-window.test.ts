@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FEED_POSTS_PER_FLUSH, feedWindowSeconds } from '../../lambdas/core/counters.ts';
+import { FEED_POSTS_PER_FLUSH, feedWindowSeconds } from '../../lambdas/core/counter-config.ts';
 
 describe("the feed's counter window", () => {
   it('is the floor while the audience fits the budget, then widens so posts x audience / window stays within it', () => {
