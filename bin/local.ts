@@ -4,7 +4,9 @@ import { startTwin, TwinStartError } from '../local/twin.ts';
 /**
  * `npm start`: the whole API offline. PORT (HTTP, default 3000), WS_PORT (WebSocket, default 3001)
  * and VENTROOM_DATA_DIR (default .ventroom/, kept across restarts) configure it;
- * VENTROOM_DELIVERY_COPIES=N (default 1) delivers every queue message N times (fault injection).
+ * VENTROOM_DELIVERY_COPIES=N (default 1) delivers every queue message N times (fault injection);
+ * VENTROOM_WS_DISCONNECT_DROP_RATE (0 to 1) drops that share of `$disconnect`s and
+ * VENTROOM_CONNECTIONS_RATE=N answers `@connections` calls above N a second with 429.
  */
 function portFrom(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -33,6 +35,18 @@ function optionalCount(name: string): number | undefined {
   return process.env[name] ? countFrom(name, 1, 24 * 3600 * 1000) : undefined;
 }
 
+/** A share from 0 to 1 (a fault injection rate); absent means none. */
+function shareFrom(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const share = Number(raw);
+  if (!Number.isFinite(share) || share < 0 || share > 1) {
+    console.error(`${name} must be a number from 0 to 1, got "${raw}"`);
+    process.exit(2);
+  }
+  return share;
+}
+
 async function main() {
   const dataDir = process.env.VENTROOM_DATA_DIR || '.ventroom';
   const retryDelay = process.env.VENTROOM_RETRY_DELAY_SECONDS;
@@ -50,6 +64,9 @@ async function main() {
     // For client tests: API Gateway's 10-minute idle close and 2-hour cap, in milliseconds.
     wsIdleTimeoutMs: optionalCount('VENTROOM_WS_IDLE_TIMEOUT_MS'),
     wsMaxDurationMs: optionalCount('VENTROOM_WS_MAX_DURATION_MS'),
+    // Where clients get hurt in production: $disconnect is best effort, @connections is throttled.
+    wsDisconnectDropRate: shareFrom('VENTROOM_WS_DISCONNECT_DROP_RATE'),
+    connectionsRatePerSecond: optionalCount('VENTROOM_CONNECTIONS_RATE'),
     // Set by the test run: the least-privilege check (test/iam) reads what every function called.
     recordIamCallsTo: process.env[IAM_CALLS_DIR_VARIABLE] || undefined,
   });

@@ -68,6 +68,12 @@ export const tokenResponseSchema = z.object({
   token: z.string(),
   user: userSchema,
 });
-export const healthResponseSchema = z.object({ status: z.literal('ok'), http: z.url(), ws: z.string() });
+export const healthResponseSchema = z.object({
+  status: z.literal('ok'),
+  http: z.url(),
+  ws: z.string(),
+  /** What the twin's fault injection did so far (VENTROOM_CONNECTIONS_RATE, VENTROOM_WS_DISCONNECT_DROP_RATE). */
+  faults: z.object({ connections_throttled: z.int().check(z.minimum(0)), disconnects_dropped: z.int().check(z.minimum(0)) }),
+});
 export const drainResponseSchema = z.object({ status: z.literal('drained') });
 export const jwksResponseSchema = z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string() })) });

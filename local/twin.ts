@@ -43,6 +43,9 @@ export interface TwinOptions {
   /** API Gateway's WebSocket idle timeout (10 minutes) and connection cap (2 hours), shorter for client tests. */
   wsIdleTimeoutMs?: number;
   wsMaxDurationMs?: number;
+  /** Fault injection (local/ws-gateway.ts): the share of `$disconnect`s dropped, and `@connections` calls per second before 429. */
+  wsDisconnectDropRate?: number;
+  connectionsRatePerSecond?: number;
   /** Extra environment for the handlers (rate limits, log level, ...). */
   env?: Record<string, string>;
   /** Tests: record every AWS call of every function into this directory (local/aws-call-recorder.ts). */
@@ -164,13 +167,24 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     if (options.recordIamCallsTo) installAwsCallRecorder(options.recordIamCallsTo);
 
     const hosts = hostPolicy(host, options.allowedHosts);
-    const ws = await startWsGateway({ port: wsPort, host, hosts, idleTimeoutMs: options.wsIdleTimeoutMs, maxDurationMs: options.wsMaxDurationMs });
+    const ws = await startWsGateway({
+      port: wsPort,
+      host,
+      hosts,
+      idleTimeoutMs: options.wsIdleTimeoutMs,
+      maxDurationMs: options.wsMaxDurationMs,
+      disconnectDropRate: options.wsDisconnectDropRate,
+      connectionsRatePerSecond: options.connectionsRatePerSecond,
+    });
     cleanups.push(() => ws.close());
 
     const pollers: Poller[] = [];
     const media = { s3, bucket };
     const localEndpoints = {
-      'GET /local/health': async () => ({ status: 200, body: { status: 'ok', http: `http://${host}:${port}`, ws: ws.url } }),
+      'GET /local/health': async () => {
+        const faults = ws.faults();
+        return { status: 200, body: { status: 'ok', http: `http://${host}:${port}`, ws: ws.url, faults: { connections_throttled: faults.throttledCalls, disconnects_dropped: faults.droppedDisconnects } } };
+      },
       'POST /local/token': async (_request: unknown, body: Buffer) => {
         let request: unknown;
         try {

@@ -20,6 +20,19 @@ export interface WsGatewayOptions {
   /** API Gateway closes a connection idle this long (10 minutes) and any connection after 2 hours. */
   idleTimeoutMs?: number;
   maxDurationMs?: number;
+  /**
+   * Fault injection: the share of closed connections (0 to 1) whose `$disconnect` never runs. API
+   * Gateway delivers `$disconnect` on a best-effort basis, so stale connections are found only by a
+   * 410 from `@connections` or by their TTL.
+   */
+  disconnectDropRate?: number;
+  /**
+   * Fault injection: `@connections` requests answered per second (all methods, as the account's
+   * throttle counts them); above it, 429 LimitExceededException, as API Gateway throttles.
+   */
+  connectionsRatePerSecond?: number;
+  /** Decides which `$disconnect`s are dropped (tests make it deterministic); default Math.random. */
+  random?: () => number;
 }
 
 export interface WsGateway {
@@ -27,7 +40,26 @@ export interface WsGateway {
   managementEndpoint: string;
   port: number;
   connectionCount(): number;
+  /** What the fault injection did so far: `@connections` calls answered 429, `$disconnect`s never run. */
+  faults(): { throttledCalls: number; droppedDisconnects: number };
   close(): Promise<void>;
+}
+
+/** At most `perSecond` takes in any one-second window (fixed windows, as a coarse account throttle); no limit when unset. */
+function rateWindow(perSecond: number | undefined): { take(): boolean } {
+  let windowStart = 0;
+  let taken = 0;
+  return {
+    take() {
+      if (!perSecond) return true;
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        taken = 0;
+      }
+      return ++taken <= perSecond;
+    },
+  };
 }
 
 /** API Gateway's largest WebSocket message (128 KB); a bigger frame closes the socket with 1009. */
@@ -92,6 +124,9 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
   const maxDurationMs = options.maxDurationMs ?? 2 * 60 * 60 * 1000;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
+  const throttle = rateWindow(options.connectionsRatePerSecond);
+  let throttledCalls = 0;
+  let droppedDisconnects = 0;
   const inFlight = new Set<Promise<unknown>>();
   const run = (loaded: LoadedRoute, event: unknown) => {
     const invocation = invoke(loaded.handler, event, loaded.route.id, loaded.route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) as Promise<
@@ -110,12 +145,17 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
   };
 
   let closing = false;
+  const random = options.random ?? Math.random;
   const disconnect = async (connection: Connection, code: number, reason: string, host: string) => {
     if (!connections.delete(connection.id) || closing) return;
     clearTimeout(connection.idleTimer);
     clearTimeout(connection.maxTimer);
     const route = routes.get('$disconnect');
     if (!route) return;
+    if (options.disconnectDropRate && random() < options.disconnectDropRate) {
+      droppedDisconnects++;
+      return;
+    }
     const event = {
       headers: {},
       isBase64Encoded: false,
@@ -171,6 +211,12 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const payload = Buffer.concat(chunks);
+    if (!throttle.take()) {
+      throttledCalls++;
+      response.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'LimitExceededException' });
+      response.end(JSON.stringify({ message: 'Rate exceeded' }));
+      return;
+    }
     if (!connection || connection.socket.readyState !== connection.socket.OPEN) return gone();
     if (request.method === 'POST') {
       if (payload.length > MAX_MESSAGE_BYTES) {
@@ -277,6 +323,7 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
     managementEndpoint: `http://${host}:${port}`,
     port,
     connectionCount: () => connections.size,
+    faults: () => ({ throttledCalls, droppedDisconnects }),
     async close() {
       // Let handlers already running (a $disconnect, a message) finish before the services go away.
       await Promise.allSettled([...inFlight]);

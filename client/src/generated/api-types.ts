@@ -243,6 +243,10 @@ export interface Health {
   status: 'ok';
   http: string;
   ws: string;
+  faults: {
+    connections_throttled: number;
+    disconnects_dropped: number;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
