@@ -169,7 +169,6 @@ describe('WebSocket: frames it must refuse cleanly', () => {
     ['leave_ventroom', { type: 'leave_ventroom' }],
     ['join_ventroom_post', { type: 'join_ventroom_post', data: { post_id: 1 } }],
     ['leave_ventroom_post', { type: 'leave_ventroom_post', data: { post_id: 1 } }],
-    ['recover_user', { type: 'recover_user' }],
   ])('a connection flooding %s past its message budget is told why and closed; the same user\'s other connection is untouched', async (_route, message) => {
     const user = await newUser();
     const flooder = await WsClient.connect(user);

@@ -287,12 +287,6 @@ export interface VentroomJoinedEvent {
   };
   id: string;
   timestamp: string;
-  standing?: {
-    group: string;
-    offset: number;
-    epoch: string;
-    recovered?: boolean;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -306,30 +300,6 @@ export interface VentroomPostJoinedEvent {
   };
   id: string;
   timestamp: string;
-  standing?: {
-    group: string;
-    offset: number;
-    epoch: string;
-    recovered?: boolean;
-  };
-}
-/**
- * This interface was referenced by `ApiTypes`'s JSON-Schema
- * via the `definition` "UserRecoveredEvent".
- */
-export interface UserRecoveredEvent {
-  type: 'user_recovered';
-  data: {
-    group: string;
-  };
-  id: string;
-  timestamp: string;
-  standing?: {
-    group: string;
-    offset: number;
-    epoch: string;
-    recovered?: boolean;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -340,12 +310,6 @@ export interface PongEvent {
   data: {};
   id: string;
   timestamp: string;
-  standing?: {
-    group: string;
-    offset: number;
-    epoch: string;
-    recovered?: boolean;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -358,12 +322,6 @@ export interface ErrorEvent {
   };
   id: string;
   timestamp: string;
-  standing?: {
-    group: string;
-    offset: number;
-    epoch: string;
-    recovered?: boolean;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -374,14 +332,6 @@ export interface NewVentroomPostEvent {
   data: Post;
   id: string;
   timestamp: string;
-  positions?: {
-    [k: string]:
-      | {
-          offset: number;
-          epoch: string;
-        }
-      | undefined;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -392,14 +342,6 @@ export interface VentroomPostUpdatedEvent {
   data: Post;
   id: string;
   timestamp: string;
-  positions?: {
-    [k: string]:
-      | {
-          offset: number;
-          epoch: string;
-        }
-      | undefined;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -412,14 +354,6 @@ export interface VentroomPostDeletedEvent {
   };
   id: string;
   timestamp: string;
-  positions?: {
-    [k: string]:
-      | {
-          offset: number;
-          epoch: string;
-        }
-      | undefined;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -433,14 +367,6 @@ export interface VentroomPostViewUpdatedEvent {
   };
   id: string;
   timestamp: string;
-  positions?: {
-    [k: string]:
-      | {
-          offset: number;
-          epoch: string;
-        }
-      | undefined;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -451,14 +377,6 @@ export interface NewVentroomCommentEvent {
   data: Comment;
   id: string;
   timestamp: string;
-  positions?: {
-    [k: string]:
-      | {
-          offset: number;
-          epoch: string;
-        }
-      | undefined;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -469,14 +387,6 @@ export interface NewCommentOnUserPostEvent {
   data: Comment;
   id: string;
   timestamp: string;
-  positions?: {
-    [k: string]:
-      | {
-          offset: number;
-          epoch: string;
-        }
-      | undefined;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -487,14 +397,6 @@ export interface NewReplyOnUserCommentEvent {
   data: Comment;
   id: string;
   timestamp: string;
-  positions?: {
-    [k: string]:
-      | {
-          offset: number;
-          epoch: string;
-        }
-      | undefined;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -505,14 +407,6 @@ export interface VentroomCommentUpdatedEvent {
   data: Comment;
   id: string;
   timestamp: string;
-  positions?: {
-    [k: string]:
-      | {
-          offset: number;
-          epoch: string;
-        }
-      | undefined;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -526,14 +420,6 @@ export interface VentroomCommentDeletedEvent {
   };
   id: string;
   timestamp: string;
-  positions?: {
-    [k: string]:
-      | {
-          offset: number;
-          epoch: string;
-        }
-      | undefined;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -550,14 +436,6 @@ export interface VentroomReactionUpdatedEvent {
   };
   id: string;
   timestamp: string;
-  positions?: {
-    [k: string]:
-      | {
-          offset: number;
-          epoch: string;
-        }
-      | undefined;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -574,14 +452,6 @@ export interface NewReactionOnUserPostEvent {
   };
   id: string;
   timestamp: string;
-  positions?: {
-    [k: string]:
-      | {
-          offset: number;
-          epoch: string;
-        }
-      | undefined;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -598,14 +468,6 @@ export interface NewReactionOnUserCommentEvent {
   };
   id: string;
   timestamp: string;
-  positions?: {
-    [k: string]:
-      | {
-          offset: number;
-          epoch: string;
-        }
-      | undefined;
-  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -613,10 +475,7 @@ export interface NewReactionOnUserCommentEvent {
  */
 export interface JoinVentroomMessage {
   type: 'join_ventroom';
-  data?: {
-    offset?: number;
-    epoch?: string;
-  };
+  data?: unknown;
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -634,8 +493,6 @@ export interface JoinVentroomPostMessage {
   type: 'join_ventroom_post';
   data: {
     post_id: number | string;
-    offset?: number;
-    epoch?: string;
   };
 }
 /**
@@ -646,17 +503,6 @@ export interface LeaveVentroomPostMessage {
   type: 'leave_ventroom_post';
   data: {
     post_id: number | string;
-  };
-}
-/**
- * This interface was referenced by `ApiTypes`'s JSON-Schema
- * via the `definition` "RecoverUserMessage".
- */
-export interface RecoverUserMessage {
-  type: 'recover_user';
-  data?: {
-    offset?: number;
-    epoch?: string;
   };
 }
 /**
@@ -672,7 +518,6 @@ export interface PingMessage {
 export interface ServerEventMap {
   ventroom_joined: VentroomJoinedEvent;
   ventroom_post_joined: VentroomPostJoinedEvent;
-  user_recovered: UserRecoveredEvent;
   pong: PongEvent;
   error: ErrorEvent;
   new_ventroom_post: NewVentroomPostEvent;
