@@ -78,6 +78,8 @@ export function asyncApiDocument(): JsonSchema {
         '',
         'Every server message is `{type, data, timestamp, id}`: the same event can reach a connection through two groups, so clients drop copies by `id`. API Gateway closes a connection idle for 10 minutes and every connection after 2 hours: send `ping`, reconnect with backoff and join your groups again.',
         '',
+        'Recovery: every broadcast except view counters carries `positions`, its offset (and the history epoch) in each of your groups it came through. Re-join with the last `offset` and `epoch` you received of a group (`recover_user` for your user group) and the events you missed are sent first, in order, then the reply says `recovered: true`; `recovered: false` means history cannot cover the gap (over 300 events, older than 24 hours, another epoch): refetch over HTTP. docs/realtime.md has the details.',
+        '',
         'Groups: `ventroom_feed` (joined with join_ventroom), `vent_post_{post_id}` (join_ventroom_post), `user_{user_id}` (joined automatically at connect).',
       ].join('\n'),
     },

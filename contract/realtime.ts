@@ -37,14 +37,32 @@ export interface ClientMessageSpec {
  * Envelope fields every server event carries besides `type` and `data`, by kind. Optional fields
  * added here (an `offset`, an `epoch`) are documented and accepted on every event of that kind.
  */
+/** An event's place in one group's history. */
+const position = z.object({ offset: z.int().check(z.minimum(1)), epoch: z.string() });
+
+/**
+ * Where a group stands, on the reply to a join or recover_user: its last event's offset and its
+ * history's epoch (0 and `""` before its first event); `recovered` answers a recovery (false: history
+ * cannot cover the gap, refetch over HTTP).
+ */
+const standing = z.object({
+  group: z.string(),
+  offset: z.int().check(z.minimum(0)),
+  epoch: z.string(),
+  recovered: z.optional(z.boolean()),
+});
+
 export const envelope: Record<ServerEventSpec['kind'], Record<string, z.ZodMiniType>> = {
   reply: {
     id: z.uuid(),
     timestamp: z.iso.datetime(),
+    standing: z.optional(standing),
   },
   broadcast: {
     id: z.uuid(),
     timestamp: z.iso.datetime(),
+    /** The event's offset in each of the receiver's groups it came through (absent on view counters). */
+    positions: z.optional(z.record(z.string(), position)),
   },
 };
 
@@ -67,6 +85,11 @@ export const pascal = (type: string) => type.replace(/(^|_)([a-z0-9])/g, (_m, _s
 
 const postId = z.int().check(z.minimum(1));
 const postIdData = z.object({ post_id: z.union([postId, z.string().check(z.regex(/^\d{1,15}$/))]) });
+/** Where a client stopped, sent to recover what it missed (docs/realtime.md, "Recovery"). */
+const since = {
+  offset: z.optional(z.int().check(z.minimum(0))),
+  epoch: z.optional(z.string().check(z.maxLength(64))),
+};
 const reactionUpdate = z.object({
   content_type: z.enum(['ventpost', 'ventcomment']),
   object_id: z.int(),
@@ -76,16 +99,51 @@ const reactionUpdate = z.object({
 });
 
 defineClientMessages(
-  { type: 'join_ventroom', summary: 'Join the ventroom_feed group (new posts, post updates, deletions, view counts).', replies: ['ventroom_joined'] },
+  {
+    type: 'join_ventroom',
+    data: z.optional(z.object(since)),
+    summary: 'Join the ventroom_feed group (new posts, post updates, deletions, view counts). With `offset` and `epoch` (of the last feed event received), the events missed since are sent first, in order.',
+    replies: ['ventroom_joined'],
+  },
   { type: 'leave_ventroom', summary: 'Leave the ventroom_feed group. No reply.', replies: [] },
-  { type: 'join_ventroom_post', data: postIdData, summary: 'Join vent_post_{post_id} (comments, reactions, view counts of one post).', replies: ['ventroom_post_joined'] },
+  {
+    type: 'join_ventroom_post',
+    data: z.object({ ...postIdData.shape, ...since }),
+    summary: 'Join vent_post_{post_id} (comments, reactions, view counts of one post). With `offset` and `epoch`, the events missed since are sent first, in order.',
+    replies: ['ventroom_post_joined'],
+  },
   { type: 'leave_ventroom_post', data: postIdData, summary: 'Leave vent_post_{post_id}. No reply.', replies: [] },
+  {
+    type: 'recover_user',
+    data: z.optional(z.object(since)),
+    summary: 'The user_{user_id} group is joined at connect; this asks where it stands and, with `offset` and `epoch`, for the events it sent while the client was away (sent first, in order).',
+    replies: ['user_recovered'],
+  },
   { type: 'ping', summary: 'Keep-alive: API Gateway closes a connection idle for 10 minutes (and every connection after 2 hours).', replies: ['pong'] },
 );
 
 defineServerEvents(
-  { type: 'ventroom_joined', kind: 'reply', audiences: ['sender'], summary: 'Confirms join_ventroom.', data: z.object({ message: z.literal('Successfully joined Ventroom'), user_id: z.string() }) },
-  { type: 'ventroom_post_joined', kind: 'reply', audiences: ['sender'], summary: 'Confirms join_ventroom_post.', data: z.object({ post_id: postId, message: z.literal('Successfully joined Ventroom post') }) },
+  {
+    type: 'ventroom_joined',
+    kind: 'reply',
+    audiences: ['sender'],
+    summary: 'Confirms join_ventroom; its `standing` says where ventroom_feed stands and, after a recovery, whether it worked.',
+    data: z.object({ message: z.literal('Successfully joined Ventroom'), user_id: z.string() }),
+  },
+  {
+    type: 'ventroom_post_joined',
+    kind: 'reply',
+    audiences: ['sender'],
+    summary: 'Confirms join_ventroom_post; its `standing` says where the post group stands and, after a recovery, whether it worked.',
+    data: z.object({ post_id: postId, message: z.literal('Successfully joined Ventroom post') }),
+  },
+  {
+    type: 'user_recovered',
+    kind: 'reply',
+    audiences: ['sender'],
+    summary: 'Answers recover_user (data: the user group\'s name); its `standing` says where that group stands and, after a recovery, whether it worked.',
+    data: z.object({ group: z.string() }),
+  },
   { type: 'pong', kind: 'reply', audiences: ['sender'], summary: 'Answers ping.', data: z.object({}) },
   { type: 'error', kind: 'reply', audiences: ['sender'], summary: 'A client message was invalid (not JSON, unknown type, bad data, throttled, not found); the socket stays open.', data: z.object({ message: z.string() }) },
   { type: 'new_ventroom_post', kind: 'broadcast', audiences: ['ventroom_feed', 'user_{author}'], summary: 'A post was created.', data: postSchema },

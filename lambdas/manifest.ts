@@ -355,6 +355,8 @@ const CONNECTIONS: Access = { table: { read: { actions: ['GetItem'], partitions:
  */
 const MESSAGES: Access = { manageConnections: ['POST', 'DELETE'] };
 const CONNECTION_MESSAGES: Access = { ...CONNECTIONS, ...MESSAGES };
+/** Joins (and recover_user) read where the group stands and replay its missed events (domain/recovery.ts). */
+const HISTORY_READS: TableGrant<TableReadAction> = { actions: ['GetItem', 'BatchGetItem'], partitions: ['connection', 'history'] };
 
 export const wsRoutes: WsRoute[] = [
   { id: 'WsConnect', routeKey: '$connect', entry: 'lambdas/ws/connect.ts', returnResponse: false, rateClass: 'none', access: { table: { write: CONNECTION_WRITES } } },
@@ -367,7 +369,14 @@ export const wsRoutes: WsRoute[] = [
     access: { table: { read: { actions: ['Query'], partitions: ['connection'] }, write: CONNECTION_WRITES } },
   },
   { id: 'WsDefault', routeKey: '$default', entry: 'lambdas/ws/default.ts', returnResponse: true, rateClass: 'socket', access: MESSAGES },
-  { id: 'JoinVentroom', routeKey: 'join_ventroom', entry: 'lambdas/ws/join-ventroom.ts', returnResponse: true, rateClass: 'standard', access: CONNECTION_MESSAGES },
+  {
+    id: 'JoinVentroom',
+    routeKey: 'join_ventroom',
+    entry: 'lambdas/ws/join-ventroom.ts',
+    returnResponse: true,
+    rateClass: 'standard',
+    access: { table: { read: HISTORY_READS, write: CONNECTION_WRITES }, ...MESSAGES },
+  },
   { id: 'LeaveVentroom', routeKey: 'leave_ventroom', entry: 'lambdas/ws/leave-ventroom.ts', returnResponse: true, rateClass: 'standard', access: CONNECTION_MESSAGES },
   {
     id: 'JoinVentroomPost',
@@ -375,9 +384,10 @@ export const wsRoutes: WsRoute[] = [
     entry: 'lambdas/ws/join-post.ts',
     returnResponse: true,
     rateClass: 'standard',
-    access: { table: { read: { actions: ['GetItem'], partitions: ['connection', 'feed'] }, write: CONNECTION_WRITES }, ...MESSAGES },
+    access: { table: { read: { actions: ['GetItem', 'BatchGetItem'], partitions: ['connection', 'feed', 'history'] }, write: CONNECTION_WRITES }, ...MESSAGES },
   },
   { id: 'LeaveVentroomPost', routeKey: 'leave_ventroom_post', entry: 'lambdas/ws/leave-post.ts', returnResponse: true, rateClass: 'standard', access: CONNECTION_MESSAGES },
+  { id: 'RecoverUser', routeKey: 'recover_user', entry: 'lambdas/ws/recover-user.ts', returnResponse: true, rateClass: 'standard', access: { table: { read: HISTORY_READS }, ...MESSAGES } },
   { id: 'Ping', routeKey: 'ping', entry: 'lambdas/ws/ping.ts', returnResponse: true, rateClass: 'socket', access: MESSAGES },
 ];
 
@@ -398,12 +408,13 @@ export const consumers: Consumer[] = [
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 30,
     maxConcurrency: 50,
-    // Reads a group's connections; forgets connections that vanished without a $disconnect. Runs the
+    // Reads a group's connections; forgets connections that vanished without a $disconnect; gives each
+    // event its offsets and stores it in its groups' history (domain/history.ts). Runs the
     // view-counter flushes (core/counters.ts): reads counts and the feed's changed set, moves the ticks.
     access: {
       table: {
-        read: { actions: ['Query', 'GetItem', 'BatchGetItem'], partitions: ['connection', 'group', 'feed', 'post', 'counter'] },
-        write: { actions: ['BatchWriteItem', 'UpdateItem'], partitions: ['connection', 'group', 'post', 'counter'] },
+        read: { actions: ['Query', 'GetItem', 'BatchGetItem'], partitions: ['connection', 'group', 'feed', 'post', 'counter', 'stamp'] },
+        write: { actions: ['BatchWriteItem', 'UpdateItem'], partitions: ['connection', 'group', 'post', 'counter', 'history', 'stamp'] },
       },
       sendTo: ['broadcast'],
       manageConnections: ['POST'],

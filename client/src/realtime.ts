@@ -9,13 +9,16 @@ import type { ServerEvent, ServerEventMap, ServerEventType } from './generated/a
  *   backoff and full jitter, and a fresh token each time;
  * - every group joined (feed, posts) is joined again on every new socket;
  * - events are deduplicated by `id` (the same event can arrive through two groups, or twice);
- * - recovery: when events carry an `offset` (and `epoch`), a re-join asks to resume from the last
- *   one and a reply with `recovered: true` means nothing was missed; otherwise the `onResync`
- *   callback tells the app to refetch what that group shows;
+ * - recovery: events carry their offset in each group (`positions`); the client keeps, per group,
+ *   the offset up to which it has every event, and a re-join (and `recover_user` for the user's own
+ *   group) asks the server to send what came after it. `recovered: true` means nothing was missed;
+ *   otherwise the `onResync` callback tells the app to refetch what that group shows;
  * - view tracking: `trackView` ids are batched into `mark_as_viewed` calls and queued while offline.
  * No Node-only APIs: the global WebSocket (browsers, React Native, Node 22+) or one passed in.
  */
 export type Group = { kind: 'feed' } | { kind: 'post'; postId: number };
+/** What `onResync` may name: a joined group, or the user's own group (notifications about the user's content). */
+export type ResyncGroup = Group | { kind: 'user' };
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 type WsLike = {
@@ -47,7 +50,7 @@ export interface RealtimeOptions {
   /** Wait this long to batch tracked views (default 250 ms). */
   viewBatchMs?: number;
   /** After a reconnect the server could not replay from: refetch what this group shows. */
-  onResync?: (group: Group) => void;
+  onResync?: (group: ResyncGroup) => void;
   /** How many event ids to remember for deduplication (default 2000). */
   dedupSize?: number;
 }
@@ -56,6 +59,18 @@ type Listener = (event: ServerEvent) => void;
 
 const OPEN = 1;
 const groupKey = (group: Group) => (group.kind === 'feed' ? 'feed' : `post:${group.postId}`);
+/** The server's name of a group (the `positions` keys). */
+const groupName = (group: Group) => (group.kind === 'feed' ? 'ventroom_feed' : `vent_post_${group.postId}`);
+
+/**
+ * Where the client stands in one group's history: every event up to `offset` was received; later
+ * ones that arrived early (live events overtaking a replay, two fan-outs racing) wait in `ahead`.
+ */
+interface Standing {
+  offset: number;
+  epoch: string;
+  ahead: Set<number>;
+}
 
 export class RealtimeClient {
   state: ConnectionState = 'idle';
@@ -74,8 +89,10 @@ export class RealtimeClient {
   private viewTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly pendingViews = new Set<number>();
   private sendingViews = false;
-  /** The last delivered offset per epoch (when the server offers offsets). */
-  private position: { epoch?: string; offset: number } | undefined;
+  /** Per group name (`ventroom_feed`, `vent_post_7`, `user_…`), what the client has of its history. */
+  private readonly standings = new Map<string, Standing>();
+  /** The user's own group's name, learnt from the first `user_recovered`. */
+  private userGroup: string | undefined;
   private readonly waiters: { test: (event: ServerEvent) => boolean; resolve: (event: ServerEvent) => void }[] = [];
   private stopped = false;
 
@@ -206,6 +223,7 @@ export class RealtimeClient {
       this.attempt = 0;
       this.setState('open');
       this.startKeepalive();
+      this.sendRecoverUser();
       for (const group of this.groups.values()) this.sendJoin(group, reconnected);
       this.scheduleViews(0);
     };
@@ -265,29 +283,69 @@ export class RealtimeClient {
 
   private leave(group: Group): void {
     this.groups.delete(groupKey(group));
+    this.standings.delete(groupName(group));
     if (group.kind === 'feed') this.send({ type: 'leave_ventroom' });
     else this.send({ type: 'leave_ventroom_post', data: { post_id: group.postId } });
   }
 
-  /** A join; after a reconnect it asks to resume from the last offset when the server gave offsets. */
+  /** A join; after a reconnect it asks for what the group sent since the last event the client has. */
   private sendJoin(group: Group, resume: boolean): void {
-    const resumeFrom = resume && this.position ? { offset: this.position.offset, ...(this.position.epoch ? { epoch: this.position.epoch } : {}) } : {};
+    const standing = resume ? this.standings.get(groupName(group)) : undefined;
+    const since = standing ? { offset: standing.offset, epoch: standing.epoch } : undefined;
     const sent =
       group.kind === 'feed'
-        ? this.send({ type: 'join_ventroom', ...(resume && this.position ? { data: resumeFrom } : {}) })
-        : this.send({ type: 'join_ventroom_post', data: { post_id: group.postId, ...resumeFrom } });
+        ? this.send({ type: 'join_ventroom', ...(since ? { data: since } : {}) })
+        : this.send({ type: 'join_ventroom_post', data: { post_id: group.postId, ...since } });
     if (!sent || !resume) return;
-    // Recovered when the server says so; otherwise the app refetches what the group shows.
     const confirm =
       group.kind === 'feed'
         ? this.next('ventroom_joined')
         : this.next('ventroom_post_joined', (event) => event.data.post_id === group.postId);
+    this.resyncUnlessRecovered(confirm, group);
+  }
+
+  /** The user's own group is joined at connect: ask where it stands, or for what it sent meanwhile. */
+  private sendRecoverUser(): void {
+    const standing = this.userGroup ? this.standings.get(this.userGroup) : undefined;
+    if (!this.send({ type: 'recover_user', ...(standing ? { data: { offset: standing.offset, epoch: standing.epoch } } : {}) })) return;
+    if (standing) this.resyncUnlessRecovered(this.next('user_recovered'), { kind: 'user' });
+  }
+
+  /** Recovered when the server says so; otherwise the app refetches what the group shows. */
+  private resyncUnlessRecovered(confirm: Promise<ServerEvent>, group: ResyncGroup): void {
     confirm.then(
       (event) => {
-        if ((event.data as { recovered?: unknown }).recovered !== true) this.options.onResync?.(group);
+        if ((event as { standing?: { recovered?: unknown } }).standing?.recovered !== true) this.options.onResync?.(group);
       },
       () => this.options.onResync?.(group),
     );
+  }
+
+  /** A join's reply says where its group stands: the client has everything up to there (replayed, or refetched on a resync). */
+  private stand(group: string, offset: number, epoch: string): void {
+    const standing = this.standings.get(group);
+    const ahead = standing && standing.epoch === epoch ? [...standing.ahead].filter((n) => n > offset) : [];
+    const kept = standing && standing.epoch === epoch && standing.offset > offset ? standing.offset : offset;
+    this.standings.set(group, { offset: kept, epoch, ahead: new Set(ahead) });
+    this.advance(this.standings.get(group)!);
+  }
+
+  /** An event at `offset` of `group`: the standing moves on over every offset now received without a gap. */
+  private received(group: string, offset: number, epoch: string): void {
+    let standing = this.standings.get(group);
+    if (!standing) return; // Not joined (yet): its join reply sets the start.
+    if (standing.epoch !== epoch) {
+      // A group's first event makes its epoch: a standing from before it ("", offset 0) takes it.
+      if (standing.offset !== 0 || standing.epoch !== '') return;
+      standing = { offset: 0, epoch, ahead: standing.ahead };
+      this.standings.set(group, standing);
+    }
+    if (offset > standing.offset) standing.ahead.add(offset);
+    this.advance(standing);
+  }
+
+  private advance(standing: Standing): void {
+    while (standing.ahead.delete(standing.offset + 1)) standing.offset += 1;
   }
 
   private receive(text: string): void {
@@ -299,17 +357,18 @@ export class RealtimeClient {
       return;
     }
     for (const listener of this.frameListeners) listener(frame);
-    const event = frame as ServerEvent & { offset?: unknown; epoch?: unknown };
+    const event = frame as ServerEvent & { positions?: Record<string, { offset?: unknown; epoch?: unknown }> };
     if (typeof event !== 'object' || event === null || typeof event.type !== 'string') return;
+    // Before dropping copies: a copy can hold offsets of its own (a retried fan-out, another group).
+    for (const [group, position] of Object.entries(event.positions ?? {})) {
+      if (typeof position?.offset === 'number' && typeof position.epoch === 'string') this.received(group, position.offset, position.epoch);
+    }
     if (typeof event.id === 'string') {
       if (this.seen.has(event.id)) return;
       this.seen.add(event.id);
       if (this.seen.size > (this.options.dedupSize ?? 2000)) this.seen.delete(this.seen.values().next().value as string);
     }
-    if (typeof event.offset === 'number') {
-      const epoch = typeof event.epoch === 'string' ? event.epoch : undefined;
-      if (!this.position || this.position.epoch !== epoch || event.offset > this.position.offset) this.position = { epoch, offset: event.offset };
-    }
+    this.noteStanding(event);
     for (const waiter of [...this.waiters]) {
       if (waiter.test(event)) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -318,6 +377,14 @@ export class RealtimeClient {
     }
     for (const listener of this.listeners.get(event.type) ?? []) listener(event);
     for (const listener of this.listeners.get('*') ?? []) listener(event);
+  }
+
+  /** Join replies and `user_recovered` carry where their group stands. */
+  private noteStanding(event: ServerEvent): void {
+    const standing = (event as { standing?: { group?: unknown; offset?: unknown; epoch?: unknown } }).standing;
+    if (typeof standing?.group !== 'string' || typeof standing.offset !== 'number' || typeof standing.epoch !== 'string') return;
+    if (event.type === 'user_recovered') this.userGroup = standing.group;
+    this.stand(standing.group, standing.offset, standing.epoch);
   }
 
   private scheduleViews(delay = this.options.viewBatchMs ?? 250): void {

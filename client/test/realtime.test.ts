@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, drain, newUser, type TestUser } from '../../test/support/api.ts';
 import { checkServerFrame, pendingViolations } from '../../test/support/contract.ts';
 import { removeDataDir, startOwnTwin, type OwnTwin } from '../../test/support/twin-process.ts';
-import { RealtimeClient, ThrottledError, VentRoomClient, type Group } from '../src/index.ts';
+import { RealtimeClient, ThrottledError, VentRoomClient, type ResyncGroup } from '../src/index.ts';
 
 /**
  * The realtime client against a twin of its own, with real sockets: API Gateway's 10-minute idle
  * close and 2-hour cap shortened to 1.5 s and 6 s, every queue message delivered twice (so each
- * event reaches the socket twice with the same id), then a restart on the same ports and data.
+ * event reaches the socket twice with the same id), history cut to 10 events a recovery, then a
+ * restart on the same ports and data.
  */
 let own: OwnTwin | undefined;
 let restarted: OwnTwin | undefined;
@@ -19,11 +20,11 @@ afterAll(async () => {
   await removeDataDir(own);
 });
 
-const ENV = { VENTROOM_WS_IDLE_TIMEOUT_MS: '1500', VENTROOM_WS_MAX_DURATION_MS: '6000', VENTROOM_DELIVERY_COPIES: '2' };
+const ENV = { VENTROOM_WS_IDLE_TIMEOUT_MS: '1500', VENTROOM_WS_MAX_DURATION_MS: '6000', VENTROOM_DELIVERY_COPIES: '2', WS_HISTORY_MAX_EVENTS: '10' };
 let httpUrl = '';
 let wsUrl = '';
 
-function realtime(user: TestUser, extra: { onResync?: (group: Group) => void } = {}) {
+function realtime(user: TestUser, extra: { onResync?: (group: ResyncGroup) => void; token?: () => Promise<string> } = {}) {
   const http = new VentRoomClient({ baseUrl: httpUrl, token: user.token });
   const client = new RealtimeClient({
     url: () => wsUrl,
@@ -55,10 +56,10 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('RealtimeClient against a twin', () => {
-  it('pings inside the idle timeout, drops duplicate deliveries by id, re-joins after the connection cap and asks for a resync', async () => {
+  it('pings inside the idle timeout, drops duplicate deliveries by id, re-joins after the connection cap and recovers (no resync)', async () => {
     const on = own!.info;
     const [reader, author] = await Promise.all([newUser({ on }), newUser({ on })]);
-    const resyncs: Group[] = [];
+    const resyncs: ResyncGroup[] = [];
     const { client, frames } = realtime(reader, { onResync: (group) => resyncs.push(group) });
     const seen: number[] = [];
     client.on('new_ventroom_post', (event) => seen.push(event.data.id));
@@ -75,14 +76,49 @@ describe('RealtimeClient against a twin', () => {
     await expect.poll(() => frames.filter((f) => f.type === 'new_ventroom_post' && f.data.id === first.id).length).toBe(2);
     expect(seen.filter((id) => id === first.id)).toHaveLength(1);
 
-    // The cap closes the socket; the client reconnects, joins both groups again and asks for a resync (no offsets here).
+    // The cap closes the socket; the client reconnects and joins both groups again from where it stood: nothing to refetch.
     await expect.poll(() => client.connections, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
-    await expect.poll(() => resyncs.map((g) => (g.kind === 'feed' ? 'feed' : `post:${g.postId}`)).sort()).toEqual(['feed', `post:${target.id}`]);
+    await expect.poll(() => frames.filter((f) => f.type === 'ventroom_post_joined' && f.standing?.recovered === true).length).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => frames.filter((f) => f.type === 'ventroom_joined' && f.standing?.recovered === true).length).toBeGreaterThanOrEqual(1);
+    expect(resyncs).toEqual([]);
     const comment = client.next('new_ventroom_comment', (event) => event.data.text === 'after the cap');
     const afterCap = client.next('new_ventroom_post', (event) => event.data.content === 'after the cap');
     await call('POST', `${httpUrl}/api/ventroom/posts/${target.id}/comments/`, { user: author, json: { text: 'after the cap' } });
     await post(author, 'after the cap');
     await Promise.all([comment, afterCap]);
+    client.close();
+  });
+
+  it('while offline: a post group\'s missed events are replayed once each; a feed gap past history asks the app to resync', async () => {
+    const on = own!.info;
+    const [reader, author] = await Promise.all([newUser({ on }), newUser({ on })]);
+    const target = await post(author, 'followed');
+    let offline: Promise<void> | undefined;
+    let backOnline = () => {};
+    const resyncs: ResyncGroup[] = [];
+    // The reconnect waits for its token: the client stays away while the groups move on.
+    const { client } = realtime(reader, { onResync: (group) => resyncs.push(group), token: async () => (await offline, reader.token) });
+    const comments: string[] = [];
+    client.on('new_ventroom_comment', (event) => comments.push(event.data.text));
+    client.connect();
+    await client.joinFeed();
+    await client.joinPost(target.id);
+    offline = new Promise((resolve) => (backOnline = resolve));
+    await expect.poll(() => client.state, { timeout: 15_000 }).toBe('reconnecting');
+
+    for (let i = 0; i < 12; i++) await post(author, `missed ${i}`);
+    for (const text of ['missed comment 1', 'missed comment 2']) await call('POST', `${httpUrl}/api/ventroom/posts/${target.id}/comments/`, { user: author, json: { text } });
+    await drain(on);
+    backOnline();
+
+    // Twelve feed events are over the 10 a recovery replays here; the post's two comments (at most four offsets with every delivery doubled) are not.
+    await expect.poll(() => resyncs, { timeout: 20_000 }).toEqual([{ kind: 'feed' }]);
+    await expect.poll(() => comments).toEqual(['missed comment 1', 'missed comment 2']);
+    const live = client.next('new_ventroom_comment', (event) => event.data.text === 'live again');
+    await call('POST', `${httpUrl}/api/ventroom/posts/${target.id}/comments/`, { user: author, json: { text: 'live again' } });
+    await live;
+    expect(comments).toEqual(['missed comment 1', 'missed comment 2', 'live again']);
+    expect(resyncs).toEqual([{ kind: 'feed' }]);
     client.close();
   });
 

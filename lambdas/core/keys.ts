@@ -33,6 +33,11 @@
  *                                      not been told yet (sharded: every views batch adds to one)
  *   TRENDING        SNAPSHOT#<hour>    the trending list for the 24 hours ending with <hour> (yyyymmddhh):
  *                                      ids + views, refreshed at most once a minute (TTL)
+ *   HIST#<group>    POSITION           the group's last event offset and its history epoch
+ *   HIST#<group>#<offset>  EVENT       the event delivered at that offset (TTL): a partition per event,
+ *                                      so history writes and recovery reads spread over the whole table
+ *   STAMP#<message> STAMP              the offsets an event was given, so a retried fan-out job gives
+ *                                      none twice (TTL)
  */
 import { VIEWS_BY_HOUR_INDEX } from './table-schema.ts';
 
@@ -62,6 +67,8 @@ const RATE_PREFIX = 'RATE#';
 const CONNECTION_PREFIX = 'CONN#';
 const GROUP_PREFIX = 'GROUP#';
 const COUNTER_PREFIX = 'TICK#';
+const HISTORY_PREFIX = 'HIST#';
+const STAMP_PREFIX = 'STAMP#';
 
 export const feedKeys = {
   partition: FEED,
@@ -185,6 +192,12 @@ export const counterKeys = {
   feedChanged: (shard: number): Key => ({ pk: `${COUNTER_PREFIX}feed#${shard}`, sk: 'CHANGED' }),
 };
 
+export const historyKeys = {
+  position: (group: string): Key => ({ pk: `${HISTORY_PREFIX}${group}`, sk: 'POSITION' }),
+  event: (group: string, offset: number): Key => ({ pk: `${HISTORY_PREFIX}${group}#${padId(offset)}`, sk: 'EVENT' }),
+  stamp: (messageId: string): Key => ({ pk: `${STAMP_PREFIX}${messageId}`, sk: 'STAMP' }),
+};
+
 export const trendingKeys = {
   snapshot: (hour: string): Key => ({ pk: TRENDING, sk: `SNAPSHOT#${hour}` }),
 };
@@ -205,6 +218,8 @@ export const partitionFamilies = {
   connection: { prefix: CONNECTION_PREFIX },
   group: { prefix: GROUP_PREFIX },
   counter: { prefix: COUNTER_PREFIX },
+  history: { prefix: HISTORY_PREFIX },
+  stamp: { prefix: STAMP_PREFIX },
 } as const satisfies Record<string, { key: string } | { prefix: string }>;
 
 export type Partition = keyof typeof partitionFamilies;

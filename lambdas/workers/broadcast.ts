@@ -4,6 +4,7 @@ import type { BroadcastJob } from '../core/broadcast.ts';
 import { envInt, envUrl, readEnv } from '../core/config.ts';
 import type { CounterJob } from '../core/counters.ts';
 import { feedCounterAudience, flushCounters } from '../domain/counter-flush.ts';
+import { framed, stampEvent } from '../domain/history.ts';
 import { logger } from '../core/logger.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
 import { sendBatch } from '../core/sqs.ts';
@@ -27,19 +28,28 @@ const api = new ApiGatewayManagementApiClient({
   requestHandler: { httpAgent: { keepAlive: true, maxSockets: config.BROADCAST_CONCURRENCY }, httpsAgent: { keepAlive: true, maxSockets: config.BROADCAST_CONCURRENCY } },
 });
 
-async function members(groups: string[]): Promise<Set<string>> {
-  const unique = new Set<string>();
+async function members(groups: string[]): Promise<Map<string, string[]>> {
+  const groupsOf = new Map<string, string[]>();
   for (const group of groups) {
-    for await (const page of groupConnections(group)) for (const id of page) unique.add(id);
+    for await (const page of groupConnections(group)) for (const id of page) groupsOf.set(id, [...(groupsOf.get(id) ?? []), group]);
   }
-  return unique;
+  return groupsOf;
 }
 
-/** Every connection of the job's groups, each once even if it sits in several of them, minus those of its excepted groups. */
-async function resolveAudience(job: BroadcastJob): Promise<string[]> {
+/**
+ * Every connection of the job's groups, each once even if it sits in several of them, minus those of
+ * its excepted groups, sorted by the groups it is in (their frames carry those groups' positions).
+ */
+async function resolveAudience(job: BroadcastJob): Promise<{ groups: string[]; connectionIds: string[] }[]> {
   const everyone = await members(job.audiences);
-  if (job.except_audiences?.length) for (const id of await members(job.except_audiences)) everyone.delete(id);
-  return [...everyone];
+  if (job.except_audiences?.length) for (const id of (await members(job.except_audiences)).keys()) everyone.delete(id);
+  const bySet = new Map<string, { groups: string[]; connectionIds: string[] }>();
+  for (const [id, groups] of everyone) {
+    const key = groups.join('\u0000');
+    const set = bySet.get(key) ?? bySet.set(key, { groups, connectionIds: [] }).get(key)!;
+    set.connectionIds.push(id);
+  }
+  return [...bySet.values()];
 }
 
 /** Posts to each connection with bounded concurrency; answers the ones that failed for a retry. */
@@ -85,34 +95,49 @@ function chunk<T>(items: T[], size: number): T[][] {
  * just those go back on the queue as a chunk job.
  */
 async function handleJob(job: BroadcastJob): Promise<void> {
-  let targets = job.connection_ids;
-  if (targets && job.counter_guard) {
-    // A late chunk of a view counter: once a higher count went out to its audience, it must not follow.
-    const { post_id, audience, views } = job.counter_guard;
-    if ((await sentCount(post_id, audience)) > views) return;
+  if (job.connection_ids) return deliverAll([{ ...job, connection_ids: job.connection_ids }]);
+  // View counters are state, not history: the next flush carries the latest count.
+  const positions = job.counter_guard ? undefined : await stampEvent(job.message, job.audiences);
+  const sets = await resolveAudience(job);
+  const audience = sets.reduce((sum, set) => sum + set.connectionIds.length, 0);
+  if (job.counter_guard?.audience === 'feed') {
+    // Best effort: a window sized from an older audience is still a window.
+    await feedCounterAudience(audience).catch((error) => logger.warn('Recording the feed audience failed', { error: error as Error }));
   }
-  if (!targets) {
-    const everyone = await resolveAudience(job);
-    if (job.counter_guard?.audience === 'feed') {
-      // Best effort: a window sized from an older audience is still a window.
-      await feedCounterAudience(everyone.length).catch((error) => logger.warn('Recording the feed audience failed', { error: error as Error }));
-    }
-    if (everyone.length > config.BROADCAST_CHUNK_SIZE) {
-      await sendBatch(config.BROADCAST_QUEUE_URL, chunk(everyone, config.BROADCAST_CHUNK_SIZE).map((ids) => ({ ...job, connection_ids: ids })));
-      return;
-    }
-    targets = everyone;
+  const jobs = sets.map((set) => ({ ...job, message: framed(job.message, positions, set.groups), connection_ids: set.connectionIds }));
+  if (audience > config.BROADCAST_CHUNK_SIZE) {
+    await sendBatch(config.BROADCAST_QUEUE_URL, jobs.flatMap((one) => chunk(one.connection_ids, config.BROADCAST_CHUNK_SIZE).map((ids) => ({ ...one, connection_ids: ids }))));
+    return;
   }
-  if (targets.length === 0) return;
-  const failed = await deliver(JSON.stringify(job.message), targets);
-  if (failed.length === 0) return;
-  if (failed.length === targets.length) throw new Error(`Delivery failed to all ${failed.length} connections`);
+  await deliverAll(jobs);
+}
+
+type ChunkJob = BroadcastJob & { connection_ids: string[] };
+
+/** Each job's frame to each of its connections (one job per set of groups the connections are in). */
+async function deliverAll(jobs: ChunkJob[]): Promise<void> {
+  const outcomes = await Promise.all(jobs.map(async (one) => ({ one, failed: await deliverChunk(one) })));
+  const failedCount = outcomes.reduce((sum, { failed }) => sum + failed.length, 0);
+  if (failedCount === 0) return;
+  const targetCount = jobs.reduce((sum, one) => sum + one.connection_ids.length, 0);
+  if (failedCount === targetCount) throw new Error(`Delivery failed to all ${failedCount} connections`);
   try {
-    await sendBatch(config.BROADCAST_QUEUE_URL, [{ ...job, connection_ids: failed }]);
+    await sendBatch(config.BROADCAST_QUEUE_URL, outcomes.filter(({ failed }) => failed.length).map(({ one, failed }) => ({ ...one, connection_ids: failed })));
   } catch (error) {
     // Failing the job now would send the event again to every connection that already has it.
-    logger.error('Could not re-enqueue failed deliveries; they are dropped', { count: failed.length, error: error as Error });
+    logger.error('Could not re-enqueue failed deliveries; they are dropped', { count: failedCount, error: error as Error });
   }
+}
+
+/** The connections a chunk's delivery failed for (none when a late view counter is dropped). */
+async function deliverChunk(job: ChunkJob): Promise<string[]> {
+  if (job.counter_guard) {
+    // A late chunk of a view counter: once a higher count went out to its audience, it must not follow.
+    const { post_id, audience, views } = job.counter_guard;
+    if ((await sentCount(post_id, audience)) > views) return [];
+  }
+  if (job.connection_ids.length === 0) return [];
+  return deliver(JSON.stringify(job.message), job.connection_ids);
 }
 
 /** A due view-counter flush (core/counters.ts) turns into counter events, delivered like any other. */

@@ -1,9 +1,13 @@
 import { wsMessageHandler } from '../core/ws/handler.ts';
 import { groups } from '../core/groups.ts';
-import { serverMessage } from '../core/messages.ts';
+import { serverMessage, withStanding } from '../core/messages.ts';
+import { recoverInto } from '../domain/recovery.ts';
 import { joinGroup } from '../repositories/connections.ts';
+import { sinceOf } from './since.ts';
 
-export const handler = wsMessageHandler('JoinVentroom', async ({ connectionId, userId, expiresAt }) => {
+export const handler = wsMessageHandler('JoinVentroom', async ({ connectionId, userId, expiresAt, data }) => {
+  const since = sinceOf(data);
   await joinGroup(connectionId, groups.feed, userId, expiresAt);
-  return serverMessage('ventroom_joined', { message: 'Successfully joined Ventroom', user_id: userId });
+  const standing = await recoverInto(connectionId, groups.feed, since);
+  return withStanding(serverMessage('ventroom_joined', { message: 'Successfully joined Ventroom', user_id: userId }), standing);
 });

@@ -45,7 +45,7 @@ describe('WebSocket: connect, messages, management API', () => {
     expect(notJson.data.message).toMatch(/Invalid JSON/);
     const unknown = await client.request({ type: 'dance' }, 'error');
     expect(unknown.data.message).toBe(
-      'Unknown message type "dance". Known types: join_ventroom, leave_ventroom, join_ventroom_post, leave_ventroom_post, ping.',
+      'Unknown message type "dance". Known types: join_ventroom, leave_ventroom, join_ventroom_post, leave_ventroom_post, recover_user, ping.',
     );
     const noType = await client.request({ data: {} }, 'error');
     expect(noType.data.message).toMatch(/string "type"/);

@@ -287,6 +287,12 @@ export interface VentroomJoinedEvent {
   };
   id: string;
   timestamp: string;
+  standing?: {
+    group: string;
+    offset: number;
+    epoch: string;
+    recovered?: boolean;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -300,6 +306,30 @@ export interface VentroomPostJoinedEvent {
   };
   id: string;
   timestamp: string;
+  standing?: {
+    group: string;
+    offset: number;
+    epoch: string;
+    recovered?: boolean;
+  };
+}
+/**
+ * This interface was referenced by `ApiTypes`'s JSON-Schema
+ * via the `definition` "UserRecoveredEvent".
+ */
+export interface UserRecoveredEvent {
+  type: 'user_recovered';
+  data: {
+    group: string;
+  };
+  id: string;
+  timestamp: string;
+  standing?: {
+    group: string;
+    offset: number;
+    epoch: string;
+    recovered?: boolean;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -310,6 +340,12 @@ export interface PongEvent {
   data: {};
   id: string;
   timestamp: string;
+  standing?: {
+    group: string;
+    offset: number;
+    epoch: string;
+    recovered?: boolean;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -322,6 +358,12 @@ export interface ErrorEvent {
   };
   id: string;
   timestamp: string;
+  standing?: {
+    group: string;
+    offset: number;
+    epoch: string;
+    recovered?: boolean;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -332,6 +374,14 @@ export interface NewVentroomPostEvent {
   data: Post;
   id: string;
   timestamp: string;
+  positions?: {
+    [k: string]:
+      | {
+          offset: number;
+          epoch: string;
+        }
+      | undefined;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -342,6 +392,14 @@ export interface VentroomPostUpdatedEvent {
   data: Post;
   id: string;
   timestamp: string;
+  positions?: {
+    [k: string]:
+      | {
+          offset: number;
+          epoch: string;
+        }
+      | undefined;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -354,6 +412,14 @@ export interface VentroomPostDeletedEvent {
   };
   id: string;
   timestamp: string;
+  positions?: {
+    [k: string]:
+      | {
+          offset: number;
+          epoch: string;
+        }
+      | undefined;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -367,6 +433,14 @@ export interface VentroomPostViewUpdatedEvent {
   };
   id: string;
   timestamp: string;
+  positions?: {
+    [k: string]:
+      | {
+          offset: number;
+          epoch: string;
+        }
+      | undefined;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -377,6 +451,14 @@ export interface NewVentroomCommentEvent {
   data: Comment;
   id: string;
   timestamp: string;
+  positions?: {
+    [k: string]:
+      | {
+          offset: number;
+          epoch: string;
+        }
+      | undefined;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -387,6 +469,14 @@ export interface NewCommentOnUserPostEvent {
   data: Comment;
   id: string;
   timestamp: string;
+  positions?: {
+    [k: string]:
+      | {
+          offset: number;
+          epoch: string;
+        }
+      | undefined;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -397,6 +487,14 @@ export interface NewReplyOnUserCommentEvent {
   data: Comment;
   id: string;
   timestamp: string;
+  positions?: {
+    [k: string]:
+      | {
+          offset: number;
+          epoch: string;
+        }
+      | undefined;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -407,6 +505,14 @@ export interface VentroomCommentUpdatedEvent {
   data: Comment;
   id: string;
   timestamp: string;
+  positions?: {
+    [k: string]:
+      | {
+          offset: number;
+          epoch: string;
+        }
+      | undefined;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -420,6 +526,14 @@ export interface VentroomCommentDeletedEvent {
   };
   id: string;
   timestamp: string;
+  positions?: {
+    [k: string]:
+      | {
+          offset: number;
+          epoch: string;
+        }
+      | undefined;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -436,6 +550,14 @@ export interface VentroomReactionUpdatedEvent {
   };
   id: string;
   timestamp: string;
+  positions?: {
+    [k: string]:
+      | {
+          offset: number;
+          epoch: string;
+        }
+      | undefined;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -452,6 +574,14 @@ export interface NewReactionOnUserPostEvent {
   };
   id: string;
   timestamp: string;
+  positions?: {
+    [k: string]:
+      | {
+          offset: number;
+          epoch: string;
+        }
+      | undefined;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -468,6 +598,14 @@ export interface NewReactionOnUserCommentEvent {
   };
   id: string;
   timestamp: string;
+  positions?: {
+    [k: string]:
+      | {
+          offset: number;
+          epoch: string;
+        }
+      | undefined;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -475,7 +613,10 @@ export interface NewReactionOnUserCommentEvent {
  */
 export interface JoinVentroomMessage {
   type: 'join_ventroom';
-  data?: unknown;
+  data?: {
+    offset?: number;
+    epoch?: string;
+  };
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
@@ -493,6 +634,8 @@ export interface JoinVentroomPostMessage {
   type: 'join_ventroom_post';
   data: {
     post_id: number | string;
+    offset?: number;
+    epoch?: string;
   };
 }
 /**
@@ -503,6 +646,17 @@ export interface LeaveVentroomPostMessage {
   type: 'leave_ventroom_post';
   data: {
     post_id: number | string;
+  };
+}
+/**
+ * This interface was referenced by `ApiTypes`'s JSON-Schema
+ * via the `definition` "RecoverUserMessage".
+ */
+export interface RecoverUserMessage {
+  type: 'recover_user';
+  data?: {
+    offset?: number;
+    epoch?: string;
   };
 }
 /**
@@ -518,6 +672,7 @@ export interface PingMessage {
 export interface ServerEventMap {
   ventroom_joined: VentroomJoinedEvent;
   ventroom_post_joined: VentroomPostJoinedEvent;
+  user_recovered: UserRecoveredEvent;
   pong: PongEvent;
   error: ErrorEvent;
   new_ventroom_post: NewVentroomPostEvent;

@@ -1,14 +1,10 @@
-import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import type middy from '@middy/core';
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import { envUrl, readEnv } from '../config.ts';
 import { logger } from '../logger.ts';
 import { serverMessage } from '../messages.ts';
 import { consumeSocketBudget } from '../rate-limit.ts';
-
-const config = readEnv({ WS_MANAGEMENT_ENDPOINT: envUrl() });
-
-const api = new ApiGatewayManagementApiClient({ endpoint: config.WS_MANAGEMENT_ENDPOINT });
+import { managementApi, sendToConnection } from './management-api.ts';
 
 export const SOCKET_BUDGET_SPENT = 'Too many messages on this connection; it is closed. Reconnect and send fewer.';
 
@@ -16,8 +12,8 @@ export const SOCKET_BUDGET_SPENT = 'Too many messages on this connection; it is 
 async function closeFlooding(connectionId: string): Promise<void> {
   logger.warn('WebSocket message budget spent: closing the connection', { connectionId });
   try {
-    await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: JSON.stringify(serverMessage('error', { message: SOCKET_BUDGET_SPENT })) }));
-    await api.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    await sendToConnection(connectionId, JSON.stringify(serverMessage('error', { message: SOCKET_BUDGET_SPENT })));
+    await managementApi.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
   } catch (error) {
     // Gone: it closed by itself meanwhile. Matched by name, which survives bundling.
     if ((error as Error).name !== 'GoneException') throw error;
