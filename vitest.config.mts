@@ -2,10 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Four projects. `shared`: most tests, in parallel, against one twin. `exclusive`: tests that need
- * the whole service to themselves (exact global counts, restarts, load), afterwards, one file at a
- * time, against a twin of their own. `cdk`: template, cdk-nag and CLI synth tests, no emulators.
- * `iam`: last, the least-privilege check of every function's policy against the AWS calls the other
- * projects' tests recorded (test/iam).
+ * the whole service to themselves (exact global counts, restarts, load), afterwards, two files at a
+ * time, each against a twin of its own. `cdk`: template, cdk-nag and CLI synth tests, no emulators.
+ * `iam`: last, the least-privilege check of every function's policy against the AWS calls the
+ * other projects' tests recorded (test/iam).
  */
 const twinProject = {
   globalSetup: ['test/support/global-setup.ts'],
@@ -28,7 +28,16 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { ...twinProject, name: 'exclusive', include: ['test/exclusive/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
+        test: {
+          ...twinProject,
+          name: 'exclusive',
+          include: ['test/exclusive/**/*.test.ts'],
+          // Two files at a time, each against its worker's own twin (test/support/global-setup.ts):
+          // the files wait on queues and batching windows far more than they compute.
+          maxWorkers: 2,
+          env: { VENTROOM_TEST_TWIN_PER_WORKER: '1' },
+          sequence: { groupOrder: 1 },
+        },
       },
       {
         extends: true,

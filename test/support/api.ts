@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
 import { checkHttpResponse } from './contract.ts';
+import { workerTwin } from './worker-twin.ts';
 
-export const twin = () => inject('twin');
+export const twin = workerTwin;
 
 export interface ApiResponse<T = any> {
   status: number;

@@ -1,5 +1,4 @@
 import 'vitest';
-import type { ChildProcess } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { IAM_CALLS_DIR_VARIABLE } from '../../local/aws-call-recorder.ts';
 import { startTwinProcess, stopTwinProcess, type TwinInfo } from '../../local/twin-process.ts';
@@ -10,24 +9,26 @@ export { cleanEnv, startTwinProcess, stopTwinProcess, type TwinInfo } from '../.
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    twin: TwinInfo;
+    /** The project's twins: one shared by every worker, or one per worker (`twinPerWorker`). */
+    twins: TwinInfo[];
     /** Where this run's handlers record their AWS calls (test/support/iam-calls.ts). */
     iamCallsDir: string;
   }
 }
 
-let running: ChildProcess | undefined;
+/** Set in a project's `env`: a twin per worker instead of one for the whole project. */
+export const TWIN_PER_WORKER = 'VENTROOM_TEST_TWIN_PER_WORKER';
 
 export async function setup(project: TestProject) {
   // Before the twin starts: it and every twin a test starts inherit the switch from this process.
   const iamCallsDir = startIamRecording();
   process.env[IAM_CALLS_DIR_VARIABLE] = iamCallsDir;
   project.provide('iamCallsDir', iamCallsDir);
-  const { child, info } = await startTwinProcess();
-  running = child;
-  project.provide('twin', info);
-}
-
-export async function teardown() {
-  if (running) await stopTwinProcess(running);
+  // A project whose files each need the whole service (`exclusive`) runs them two at a time, each
+  // worker (VITEST_POOL_ID) against a twin of its own.
+  const count = project.config.env?.[TWIN_PER_WORKER] ? project.config.maxWorkers : 1;
+  const started = await Promise.all(Array.from({ length: count }, () => startTwinProcess()));
+  project.provide('twins', started.map(({ info }) => info));
+  // Returned, not kept in a module variable: each project that lists this file has its own twins.
+  return () => Promise.all(started.map(({ child }) => stopTwinProcess(child)));
 }
