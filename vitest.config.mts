@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Five projects. `shared`: most tests, in parallel, against one twin. `exclusive`: tests that need
- * the whole service to themselves (exact global counts, restarts, load), afterwards, two files at a
- * time, each against a twin of its own; `exclusive-alone`: the races, after them, by themselves.
+ * Four projects. `shared`: most tests, in parallel, against one twin. `exclusive`: tests that need
+ * the whole service to themselves (exact global counts, restarts, load), afterwards, one file at a
+ * time, against a twin of their own.
  * `cdk`: template, cdk-nag and CLI synth tests, no emulators. `iam`: last, the least-privilege check
  * of every function's policy against the AWS calls the other projects' tests recorded.
  */
@@ -11,9 +11,6 @@ const twinProject = {
   globalSetup: ['test/support/global-setup.ts'],
   setupFiles: ['test/support/handler-env.ts', 'test/support/contract-setup.ts'],
 };
-
-/** The exclusive file that runs by itself, after the others. */
-const ALONE = 'test/exclusive/races.test.ts';
 
 export default defineConfig({
   test: {
@@ -31,17 +28,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: {
-          ...twinProject,
-          name: 'exclusive',
-          include: ['test/exclusive/**/*.test.ts'],
-          exclude: [ALONE],
-          // Two files at a time, each against its worker's own twin (test/support/global-setup.ts):
-          // the files wait on queues and batching windows far more than they compute.
-          maxWorkers: 2,
-          env: { VENTROOM_TEST_TWIN_PER_WORKER: '1' },
-          sequence: { groupOrder: 1 },
-        },
+        test: { ...twinProject, name: 'exclusive', include: ['test/exclusive/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
       },
       {
         extends: true,
@@ -49,13 +36,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        // 50 clients at once with every message delivered three times: beside another heavy file on
-        // 2 cores its handlers ran into their Lambda timeouts (a 500, in a fresh-clone CI run).
-        test: { ...twinProject, name: 'exclusive-alone', include: [ALONE], sequence: { groupOrder: 2 } },
-      },
-      {
-        extends: true,
-        test: { name: 'iam', include: ['test/iam/**/*.test.ts'], sequence: { groupOrder: 3 } },
+        test: { name: 'iam', include: ['test/iam/**/*.test.ts'], sequence: { groupOrder: 2 } },
       },
     ],
   },

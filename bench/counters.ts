@@ -19,7 +19,8 @@ import type { BenchTwin, BenchUser } from './support/twin.ts';
  * sampled every SAMPLE_MS, how long the count a watcher holds has been behind the stored count (0
  * when it is current), p50 and p99. After the load: how long until every post screen holds its
  * final count, and how many changed posts the feed still has to cover (2 a window).
- * Contract clients only: protocol 2 (batched frames) is not built yet.
+ * Each size runs twice: contract clients (one frame per counter) and protocol-2 clients
+ * (`?protocol=2`: counts arrive in batch frames; a frame is one message however many counts it holds).
  */
 // Issue 12's measured load: 100 readers opening 40 posts, 2,000 first views in 29 s.
 const POSTS = 40;
@@ -40,6 +41,7 @@ interface Watcher {
 }
 
 export interface CounterRow {
+  protocol: 1 | 2;
   watchers: number;
   audience: 'feed' | 'post screen';
   countedViews: number;
@@ -74,8 +76,13 @@ async function connect(url: string, join: object[], run: { started: number }): P
   const joined = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('join not confirmed within 30 s')), 30_000);
     socket.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as { type: string; data: { post_id?: number; views?: number } };
-      if (message.type === 'ventroom_joined' || message.type === 'ventroom_post_joined') {
+      const message = JSON.parse(data.toString()) as { type: string; data: { post_id?: number; views?: number; events?: { type: string; data: { post_id: number; views: number } }[] } };
+      if (message.type === 'batch') {
+        // Protocol 2: one message, however many counts it carries (latest last).
+        const counts = (message.data.events ?? []).filter((event) => event.type === 'ventroom_post_view_updated');
+        if (counts.length) watcher.arrivals.push(performance.now() - run.started);
+        for (const { data: count } of counts) watcher.held.set(count.post_id, count.views);
+      } else if (message.type === 'ventroom_joined' || message.type === 'ventroom_post_joined') {
         pendingJoins -= 1;
         if (pendingJoins === 0) {
           clearTimeout(timer);
@@ -112,7 +119,7 @@ async function http(twin: BenchTwin, user: BenchUser, method: string, path: stri
   return { status: response.status, json: await response.json().catch(() => undefined) };
 }
 
-async function measureSize(twin: BenchTwin, size: number, users: BenchUser[], log: (line: string) => void): Promise<CounterRow[]> {
+async function measureSize(twin: BenchTwin, size: number, protocol: 1 | 2, users: BenchUser[], log: (line: string) => void): Promise<CounterRow[]> {
   const author = await twin.newUser('Counter author');
   const posts: number[] = [];
   for (let i = 0; i < POSTS; i++) {
@@ -122,8 +129,8 @@ async function measureSize(twin: BenchTwin, size: number, users: BenchUser[], lo
   }
   await twin.drain();
   const run = { started: performance.now() };
-  const url = (user: BenchUser) => `${twin.info.wsUrl}/?token=${encodeURIComponent(user.token)}`;
-  log(`counters: connecting ${size} feed watchers and ${POST_WATCHERS} post-screen watchers`);
+  const url = (user: BenchUser) => `${twin.info.wsUrl}/?token=${encodeURIComponent(user.token)}${protocol === 2 ? '&protocol=2' : ''}`;
+  log(`counters: connecting ${size} feed watchers and ${POST_WATCHERS} post-screen watchers (protocol ${protocol})`);
   const limit = pLimit(CONNECT_CONCURRENCY);
   const feed = await Promise.all(Array.from({ length: size }, (_, i) => limit(() => connect(url(users[i % users.length]!), [{ type: 'join_ventroom' }], run))));
   const screens = await Promise.all(
@@ -194,6 +201,7 @@ async function measureSize(twin: BenchTwin, size: number, users: BenchUser[], lo
     const during = (watcher: Watcher) => watcher.arrivals.filter((at) => at <= loadMs);
     const all = watchers.flatMap(during);
     return {
+      protocol,
       watchers: watchers.length,
       audience,
       countedViews: counted,
@@ -222,7 +230,7 @@ export async function measureCounters(twin: BenchTwin, sizes: number[], maxSocke
   const users: BenchUser[] = [];
   for (let i = 0; i < 50; i++) users.push(await twin.newUser(`Counter watcher ${i}`));
   const rows: CounterRow[] = [];
-  for (const size of wanted) rows.push(...(await measureSize(twin, size, users, log)));
+  for (const size of wanted) for (const protocol of [1, 2] as const) rows.push(...(await measureSize(twin, size, protocol, users, log)));
   return { rows, cappedAt };
 }
 
@@ -232,10 +240,11 @@ const seconds = (valueMs: number) => (Number.isFinite(valueMs) ? `${(valueMs / 1
 export function counterTables(result: CounterResult): Table[] {
   return [
     {
-      title: `View counters under load: ${READERS} readers x ${POSTS} posts over ${LOAD_SECONDS} s, idle feed watchers + ${POST_WATCHERS} post screens (contract clients)`,
-      columns: ['feed watchers', 'audience', 'counted views', 'messages', 'per counted view', 'per watcher/s mean', 'per watcher/s max', '@connections/s mean', '@connections/s max', 'stale p50', 'stale p99', 'after the load'],
-      rows: result.rows.map((row) => [
-        String(row.audience === 'feed' ? row.watchers : result.rows.find((other) => other.audience === 'feed' && other.countedViews === row.countedViews)?.watchers ?? '-'),
+      title: `View counters under load: ${READERS} readers x ${POSTS} posts over ${LOAD_SECONDS} s, idle feed watchers + ${POST_WATCHERS} post screens (contract clients and protocol 2)`,
+      columns: ['protocol', 'feed watchers', 'audience', 'counted views', 'messages', 'per counted view', 'per watcher/s mean', 'per watcher/s max', '@connections/s mean', '@connections/s max', 'stale p50', 'stale p99', 'after the load'],
+      rows: result.rows.map((row, i) => [
+        row.protocol === 2 ? '2 (batched)' : '1 (contract)',
+        String(row.audience === 'feed' ? row.watchers : result.rows[i - 1]?.watchers ?? '-'),
         row.audience === 'feed' ? 'feed' : `post screens (${row.watchers})`,
         String(row.countedViews),
         String(row.messages),
@@ -246,15 +255,20 @@ export function counterTables(result: CounterResult): Table[] {
         String(row.callsPerSecondMax),
         `${Math.round(row.staleP50Ms)} ms`,
         `${Math.round(row.staleP99Ms)} ms`,
-        row.feedBacklog ? `${row.feedBacklog.posts} posts left: ${row.feedBacklog.seconds} s more` : `all final in ${seconds(row.settleMs ?? Number.NaN)}`,
+        row.audience === 'feed'
+          ? row.protocol === 1 && row.feedBacklog
+            ? `${row.feedBacklog.posts} posts left: ${row.feedBacklog.seconds} s more`
+            : 'the next feed digest (<= 30 s)'
+          : `all final in ${seconds(row.settleMs ?? Number.NaN)}`,
       ]),
       notes: [
         `Windows: a post's group hears its count at most once per ${POST_WINDOW_SECONDS} s; the feed at most ${FEED_POSTS_PER_FLUSH} posts' counts per ${counterConfig.FEED_COUNTER_WINDOW_SECONDS} s, newest first (lambdas/core/counters.ts, docs/realtime.md).`,
         'Over the load (first mark_as_viewed to the last view counted): per counted view = counter messages the audience received / views counted; per watcher/s max = most in any one second for any one watcher; @connections/s = all counter deliveries of the audience.',
         `stale: sampled every ${SAMPLE_MS} ms while the load ran (${SAMPLED_FEED_WATCHERS} feed watchers x ${POSTS} posts; each post screen on its post): how long the held count had been below the stored one (0 = current).`,
         'after the load: post screens, from the last counted view until each held its final count; feed, the changed posts it had still to send and the windows that takes (2 posts a window, newest first).',
-        'Targets at 200 watchers (issue 12): <= 1.0 message per counted view for contract clients, post screens <= 1 s stale, feed watchers <= 0.2 messages/s on average and <= 2 in any second.',
-        'Before coalescing (issue 12), 200 idle feed watchers got 26.6 messages per counted view (0.13 x watchers). Protocol 2 (batched frames) is not built yet: no rows for it.',
+        'Targets at 200 watchers (issue 12): <= 1.0 message per counted view for contract clients, <= 0.2 for protocol 2, post screens <= 1 s stale, feed watchers <= 0.2 messages/s on average and <= 2 in any second.',
+        'Protocol 2: a message is a batch frame that carried counts (the feed\'s at most every 30 s, a post screen\'s at most every second; docs/realtime.md).',
+        'Before coalescing (issue 12), 200 idle feed watchers got 26.6 messages per counted view (0.13 x watchers).',
         ...(result.cappedAt ? [`Larger audiences skipped: the open-file limit allows about ${result.cappedAt} sockets.`] : []),
       ],
     },

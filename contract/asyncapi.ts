@@ -101,7 +101,7 @@ export function asyncApiDocument(): JsonSchema {
         title: 'The connection',
         description: 'One socket carries every message; groups decide which broadcasts reach it.',
         messages: channelMessages,
-        bindings: { ws: { query: { type: 'object', properties: { token: { type: 'string', description: 'The JWT (browsers cannot set headers on a WebSocket)' } } } } },
+        bindings: { ws: { query: { type: 'object', properties: { token: { type: 'string', description: 'The JWT (browsers cannot set headers on a WebSocket)' }, protocol: { type: 'string', enum: ['1', '2'], description: '2: batched frames (`batch` events, docs/realtime.md); absent or 1: one frame per event. Any other value: 400.' } } } } },
       },
     },
     operations,

@@ -171,3 +171,15 @@ export function serverEventSchema(spec: ServerEventSpec) {
 export function clientMessageSchema(spec: ClientMessageSpec) {
   return z.object(spec.data ? { type: z.literal(spec.type), data: spec.data } : { type: z.literal(spec.type), data: z.optional(z.unknown()) });
 }
+
+/** Every broadcast event as it travels alone: what a protocol-2 `batch` frame holds, in order. */
+const singleEvents = [...serverEvents.values()].filter((spec) => spec.kind === 'broadcast').map(serverEventSchema);
+
+defineServerEvents({
+  type: 'batch',
+  kind: 'broadcast',
+  audiences: ['ventroom_feed', 'vent_post_{post_id}', 'user_{author}'],
+  summary:
+    "Protocol 2 only (`?protocol=2` at $connect; docs/realtime.md): one group's events since its last batch, in order, each exactly as it would travel alone (its id, its position in the group), then the latest view counts; at most 32 KB and one frame per group per interval (1 s; the feed's widens with its audience, its counts at most every 30 s unless they ride with events).",
+  data: z.object({ group: z.string(), events: z.array(z.union(singleEvents as unknown as [z.ZodMiniType, z.ZodMiniType, ...z.ZodMiniType[]])) }),
+});

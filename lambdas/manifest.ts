@@ -411,10 +411,11 @@ export const consumers: Consumer[] = [
     // Reads a group's connections; forgets connections that vanished without a $disconnect; gives each
     // event its offsets and stores it in its groups' history (domain/history.ts). Runs the
     // view-counter flushes (core/counters.ts): reads counts and the feed's changed set, moves the ticks.
+    // Runs protocol 2's digests (domain/digest.ts): their state, and the events they read from history.
     access: {
       table: {
-        read: { actions: ['Query', 'GetItem', 'BatchGetItem'], partitions: ['connection', 'group', 'feed', 'post', 'counter', 'stamp'] },
-        write: { actions: ['BatchWriteItem', 'UpdateItem'], partitions: ['connection', 'group', 'post', 'counter', 'history', 'stamp'] },
+        read: { actions: ['Query', 'GetItem', 'BatchGetItem'], partitions: ['connection', 'group', 'feed', 'post', 'counter', 'history', 'stamp', 'digest'] },
+        write: { actions: ['BatchWriteItem', 'UpdateItem'], partitions: ['connection', 'group', 'post', 'counter', 'history', 'stamp', 'digest'] },
       },
       sendTo: ['broadcast'],
       manageConnections: ['POST'],

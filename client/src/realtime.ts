@@ -53,6 +53,12 @@ export interface RealtimeOptions {
   onResync?: (group: ResyncGroup) => void;
   /** How many event ids to remember for deduplication (default 2000). */
   dedupSize?: number;
+  /**
+   * 2: the server packs each group's events into `batch` frames (at most one a second per group, the
+   * feed's slower for a big audience; docs/realtime.md), cheaper for both sides; listeners still get
+   * one event at a time. Default 1: the spec's one frame per event.
+   */
+  protocol?: 1 | 2;
 }
 
 type Listener = (event: ServerEvent) => void;
@@ -214,7 +220,8 @@ export class RealtimeClient {
     if (this.stopped) return;
     const base = typeof this.options.url === 'function' ? this.options.url() : this.options.url;
     const Ws = this.options.WebSocket ?? (globalThis as unknown as { WebSocket: WsConstructor }).WebSocket;
-    const socket = new Ws(`${base.replace(/\/+$/, '')}/?token=${encodeURIComponent(token)}`);
+    const protocol = this.options.protocol === 2 ? '&protocol=2' : '';
+    const socket = new Ws(`${base.replace(/\/+$/, '')}/?token=${encodeURIComponent(token)}${protocol}`);
     this.socket = socket;
     socket.onopen = () => {
       if (this.socket !== socket) return;
@@ -357,6 +364,16 @@ export class RealtimeClient {
       return;
     }
     for (const listener of this.frameListeners) listener(frame);
+    const batch = frame as { type?: unknown; data?: { events?: unknown } };
+    if (batch?.type === 'batch' && Array.isArray(batch.data?.events)) {
+      // Protocol 2: the group's events in order, each handled as if it had come alone.
+      for (const event of batch.data.events) this.dispatch(event);
+      return;
+    }
+    this.dispatch(frame);
+  }
+
+  private dispatch(frame: unknown): void {
     const event = frame as ServerEvent & { positions?: Record<string, { offset?: unknown; epoch?: unknown }> };
     if (typeof event !== 'object' || event === null || typeof event.type !== 'string') return;
     // Before dropping copies: a copy can hold offsets of its own (a retried fan-out, another group).

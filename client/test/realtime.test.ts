@@ -24,7 +24,7 @@ const ENV = { VENTROOM_WS_IDLE_TIMEOUT_MS: '1500', VENTROOM_WS_MAX_DURATION_MS: 
 let httpUrl = '';
 let wsUrl = '';
 
-function realtime(user: TestUser, extra: { onResync?: (group: ResyncGroup) => void; token?: () => Promise<string> } = {}) {
+function realtime(user: TestUser, extra: { onResync?: (group: ResyncGroup) => void; token?: () => Promise<string>; protocol?: 1 | 2 } = {}) {
   const http = new VentRoomClient({ baseUrl: httpUrl, token: user.token });
   const client = new RealtimeClient({
     url: () => wsUrl,
@@ -119,6 +119,22 @@ describe('RealtimeClient against a twin', () => {
     await live;
     expect(comments).toEqual(['missed comment 1', 'missed comment 2', 'live again']);
     expect(resyncs).toEqual([{ kind: 'feed' }]);
+    client.close();
+  });
+
+  it('protocol 2: unpacks batch frames into the same events, in order, each once', async () => {
+    const on = own!.info;
+    const [reader, author] = await Promise.all([newUser({ on }), newUser({ on })]);
+    const { client, frames } = realtime(reader, { protocol: 2 });
+    const seen: string[] = [];
+    client.on('new_ventroom_post', (event) => seen.push(event.data.content));
+    client.connect();
+    await client.joinFeed();
+    const contents = ['packed 1', 'packed 2', 'packed 3'];
+    for (const content of contents) await post(author, content);
+    await expect.poll(() => seen.filter((content) => contents.includes(content)), { timeout: 20_000 }).toEqual(contents);
+    expect(frames.some((frame) => frame.type === 'batch')).toBe(true);
+    expect(frames.some((frame) => frame.type === 'new_ventroom_post')).toBe(false);
     client.close();
   });
 

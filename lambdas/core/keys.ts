@@ -69,6 +69,7 @@ const GROUP_PREFIX = 'GROUP#';
 const COUNTER_PREFIX = 'TICK#';
 const HISTORY_PREFIX = 'HIST#';
 const STAMP_PREFIX = 'STAMP#';
+const DIGEST_PREFIX = 'DIGEST#';
 
 export const feedKeys = {
   partition: FEED,
@@ -198,6 +199,11 @@ export const historyKeys = {
   stamp: (messageId: string): Key => ({ pk: `${STAMP_PREFIX}${messageId}`, sk: 'STAMP' }),
 };
 
+/** Protocol 2's batched frames: one state item per group (what its digests sent up to, when the next is due). */
+export const digestKeys = {
+  state: (group: string): Key => ({ pk: `${DIGEST_PREFIX}${group}`, sk: 'STATE' }),
+};
+
 export const trendingKeys = {
   snapshot: (hour: string): Key => ({ pk: TRENDING, sk: `SNAPSHOT#${hour}` }),
 };
@@ -220,6 +226,7 @@ export const partitionFamilies = {
   counter: { prefix: COUNTER_PREFIX },
   history: { prefix: HISTORY_PREFIX },
   stamp: { prefix: STAMP_PREFIX },
+  digest: { prefix: DIGEST_PREFIX },
 } as const satisfies Record<string, { key: string } | { prefix: string }>;
 
 export type Partition = keyof typeof partitionFamilies;

@@ -1,7 +1,9 @@
 import { envInt, readEnv } from '../core/config.ts';
 import type { Position, Standing } from '../core/messages.ts';
 import { sendToConnection } from '../core/ws/management-api.ts';
+import type { WsProtocol } from '../repositories/connections.ts';
 import { currentPosition, framesBetween } from '../repositories/history.ts';
+import { replayFrames } from './batch-frame.ts';
 
 const config = readEnv({
   /** The most events one recovery replays; a longer gap is `recovered: false` (refetch over HTTP). */
@@ -26,9 +28,9 @@ export function planRecovery(since: Since, current: Position, maxEvents: number)
 
 /**
  * Called after the connection joined `group`: later events reach it live. With `since`, sends it
- * the events it missed, in order, before the join's reply; the reply carries where the group stands.
+ * the events it missed, in order, before the join's reply (protocol 2: in batch frames); the reply carries where the group stands.
  */
-export async function recoverInto(connectionId: string, group: string, since: Since | undefined, nowMs = Date.now()): Promise<Standing> {
+export async function recoverInto(connectionId: string, group: string, since: Since | undefined, protocol: WsProtocol = 1, nowMs = Date.now()): Promise<Standing> {
   const current = { group, ...(await currentPosition(group)) };
   if (!since) return current;
   const plan = planRecovery(since, current, config.WS_HISTORY_MAX_EVENTS);
@@ -38,10 +40,8 @@ export async function recoverInto(connectionId: string, group: string, since: Si
   // One at a time: API Gateway delivers a connection's messages in the order they were posted. An
   // event two racing deliveries of its job both stamped sits at two offsets: it is sent once.
   const sent = new Set<string>();
-  for (const { messageId, frame } of frames) {
-    if (sent.has(messageId)) continue;
-    sent.add(messageId);
-    await sendToConnection(connectionId, frame);
-  }
+  const once = frames.filter(({ messageId }) => !sent.has(messageId) && sent.add(messageId));
+  // Protocol 2: packed into batch frames of at most 32 KB, as its digests are.
+  for (const frame of replayFrames(group, once.map(({ frame }) => frame), protocol)) await sendToConnection(connectionId, frame);
   return { ...current, recovered: true };
 }

@@ -11,33 +11,46 @@ function expiry(nowMs: number): number {
   return Math.floor(nowMs / 1000) + CONNECTION_LIFETIME_SECONDS;
 }
 
-function membership(connectionId: string, group: string, userId: string, ttl: number): WriteRequest[] {
+/**
+ * The WebSocket protocol a connection asked for at $connect: 1, the spec's (one frame per event), or
+ * 2, batched frames (docs/realtime.md). Stored on its group memberships, so a fan-out tells them
+ * apart from the group's own partition.
+ */
+export type WsProtocol = 1 | 2;
+
+/** Only protocol 2 is written: an item without it is protocol 1. */
+const protocolField = (protocol: WsProtocol) => (protocol === 2 ? { protocol } : {});
+
+function membership(connectionId: string, group: string, userId: string, ttl: number, protocol: WsProtocol): WriteRequest[] {
   return [
     put({ ...connectionKeys.joined(connectionId, group), ttl }),
-    put({ ...connectionKeys.membership(group, connectionId), user_id: userId, ttl }),
+    put({ ...connectionKeys.membership(group, connectionId), user_id: userId, ttl, ...protocolField(protocol) }),
   ];
 }
 
 /** Records a new connection of `userId` and puts it in the user's own group. */
-export async function saveConnection(connectionId: string, userId: string, userGroup: string, now = Date.now()): Promise<void> {
+export async function saveConnection(connectionId: string, userId: string, userGroup: string, now = Date.now(), protocol: WsProtocol = 1): Promise<void> {
   const ttl = expiry(now);
   await batchWrite([
-    put({ ...connectionKeys.meta(connectionId), user_id: userId, connected_at: new Date(now).toISOString(), ttl }),
-    ...membership(connectionId, userGroup, userId, ttl),
+    put({ ...connectionKeys.meta(connectionId), user_id: userId, connected_at: new Date(now).toISOString(), ttl, ...protocolField(protocol) }),
+    ...membership(connectionId, userGroup, userId, ttl, protocol),
   ]);
 }
+
+/** When a connection made now expires (epoch seconds): its items' TTL. */
+export const connectionExpiry = expiry;
 
 /**
  * The user behind a live connection, or undefined when it is unknown or gone. Strongly consistent:
  * clients send their first message the moment the socket opens, right after $connect wrote this.
  */
-export async function connectionUser(connectionId: string): Promise<{ userId: string; ttl: number } | undefined> {
+export async function connectionUser(connectionId: string): Promise<{ userId: string; ttl: number; protocol: WsProtocol } | undefined> {
   const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: connectionKeys.meta(connectionId), ConsistentRead: true }));
-  return Item ? { userId: Item.user_id as string, ttl: Item.ttl as number } : undefined;
+  return Item ? { userId: Item.user_id as string, ttl: Item.ttl as number, protocol: Item.protocol === 2 ? 2 : 1 } : undefined;
 }
 
-export async function joinGroup(connectionId: string, group: string, userId: string, ttl: number): Promise<void> {
-  await batchWrite(membership(connectionId, group, userId, ttl));
+export async function joinGroup(connectionId: string, group: string, userId: string, ttl: number, protocol: WsProtocol = 1): Promise<void> {
+  await batchWrite(membership(connectionId, group, userId, ttl, protocol));
 }
 
 export async function leaveGroup(connectionId: string, group: string): Promise<void> {
@@ -75,11 +88,17 @@ export async function removeConnection(connectionId: string, options: { unlessYo
  * never a Scan).
  */
 export async function* groupConnections(group: string, pageSize?: number): AsyncGenerator<string[]> {
+  for await (const page of groupMembers(group, pageSize)) yield page.map((member) => member.connectionId);
+}
+
+/** Every connection in a group with the protocol it speaks, page by page (as groupConnections). */
+export async function* groupMembers(group: string, pageSize?: number): AsyncGenerator<{ connectionId: string; protocol: WsProtocol }[]> {
   const pages = queryPages({
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': connectionKeys.groupPartition(group) },
-    ProjectionExpression: 'sk',
+    ProjectionExpression: 'sk, #protocol',
+    ExpressionAttributeNames: { '#protocol': 'protocol' },
     Limit: pageSize,
   });
-  for await (const page of pages) yield page.map((item) => item.sk as string);
+  for await (const page of pages) yield page.map((item) => ({ connectionId: item.sk as string, protocol: item.protocol === 2 ? 2 : 1 }));
 }

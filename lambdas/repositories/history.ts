@@ -69,3 +69,20 @@ export async function framesBetween(group: string, epoch: string, from: number, 
   }
   return frames;
 }
+
+/**
+ * The frames of `group` at these offsets, in order of offset, with their offsets: what history still
+ * holds (a digest steps over a gap, from a fan-out that died between taking an offset and storing
+ * its event, where a recovery must answer `recovered: false`).
+ */
+export async function framesAt(group: string, offsets: number[]): Promise<{ offset: number; messageId: string; frame: string }[]> {
+  if (offsets.length === 0) return [];
+  const items = await batchGet(offsets.map((offset) => historyKeys.event(group, offset)), ['frame', 'message_id'], true);
+  const byKey = new Map(items.map((item) => [item.pk as string, item]));
+  return [...offsets]
+    .sort((a, b) => a - b)
+    .flatMap((offset) => {
+      const item = byKey.get(historyKeys.event(group, offset).pk);
+      return item && typeof item.frame === 'string' ? [{ offset, messageId: String(item.message_id), frame: item.frame }] : [];
+    });
+}

@@ -4,11 +4,13 @@ import type { BroadcastJob } from '../core/broadcast.ts';
 import { envInt, envUrl, readEnv } from '../core/config.ts';
 import type { CounterJob } from '../core/counters.ts';
 import { feedCounterAudience, flushCounters } from '../domain/counter-flush.ts';
+import { noteForDigest, runDigest, type DigestJob } from '../domain/digest.ts';
 import { framed, stampEvent } from '../domain/history.ts';
+import type { Positions, ServerMessage } from '../core/messages.ts';
 import { logger } from '../core/logger.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
 import { sendBatch } from '../core/sqs.ts';
-import { groupConnections, removeConnection } from '../repositories/connections.ts';
+import { groupMembers, removeConnection } from '../repositories/connections.ts';
 import { sentCount } from '../repositories/counters.ts';
 
 const config = readEnv({
@@ -28,28 +30,57 @@ const api = new ApiGatewayManagementApiClient({
   requestHandler: { httpAgent: { keepAlive: true, maxSockets: config.BROADCAST_CONCURRENCY }, httpsAgent: { keepAlive: true, maxSockets: config.BROADCAST_CONCURRENCY } },
 });
 
-async function members(groups: string[]): Promise<Map<string, string[]>> {
+interface Audience {
+  /** The protocol-1 connections, each once, in sets by the job's groups they are in (their frames carry those groups' positions). */
+  sets: { groups: string[]; connectionIds: string[] }[];
+  /** Of each group, how many connections it has in all and how many speak protocol 2. */
+  sizes: Map<string, { all: number; protocol2: number }>;
+}
+
+async function members(groups: string[]): Promise<{ groupsOf: Map<string, string[]>; sizes: Audience['sizes'] }> {
   const groupsOf = new Map<string, string[]>();
+  const sizes: Audience['sizes'] = new Map();
   for (const group of groups) {
-    for await (const page of groupConnections(group)) for (const id of page) groupsOf.set(id, [...(groupsOf.get(id) ?? []), group]);
+    const size = { all: 0, protocol2: 0 };
+    sizes.set(group, size);
+    for await (const page of groupMembers(group)) {
+      for (const { connectionId, protocol } of page) {
+        size.all++;
+        // Protocol-2 connections get the group's events in its digests (domain/digest.ts).
+        if (protocol === 2) size.protocol2++;
+        else groupsOf.set(connectionId, [...(groupsOf.get(connectionId) ?? []), group]);
+      }
+    }
   }
-  return groupsOf;
+  return { groupsOf, sizes };
 }
 
 /**
- * Every connection of the job's groups, each once even if it sits in several of them, minus those of
- * its excepted groups, sorted by the groups it is in (their frames carry those groups' positions).
+ * Every protocol-1 connection of the job's groups, each once even if it sits in several of them,
+ * minus those of its excepted groups; and the size of each group.
  */
-async function resolveAudience(job: BroadcastJob): Promise<{ groups: string[]; connectionIds: string[] }[]> {
-  const everyone = await members(job.audiences);
-  if (job.except_audiences?.length) for (const id of (await members(job.except_audiences)).keys()) everyone.delete(id);
+async function resolveAudience(job: BroadcastJob): Promise<Audience> {
+  const { groupsOf: everyone, sizes } = await members(job.audiences);
+  if (job.except_audiences?.length) for (const id of (await members(job.except_audiences)).groupsOf.keys()) everyone.delete(id);
   const bySet = new Map<string, { groups: string[]; connectionIds: string[] }>();
   for (const [id, groups] of everyone) {
     const key = groups.join('\u0000');
     const set = bySet.get(key) ?? bySet.set(key, { groups, connectionIds: [] }).get(key)!;
     set.connectionIds.push(id);
   }
-  return [...bySet.values()];
+  return { sets: [...bySet.values()], sizes };
+}
+
+/** The job's event (or changed count) goes into the digest of each of its groups that has protocol-2 members. */
+async function noteDigests(job: BroadcastJob, positions: Positions | undefined, sizes: Audience['sizes']): Promise<void> {
+  await Promise.all(
+    [...sizes].map(async ([group, size]) => {
+      if (size.protocol2 === 0) return;
+      const offset = positions?.[group]?.offset;
+      if (job.counter_guard) await noteForDigest(group, { postId: job.counter_guard.post_id }, size.all);
+      else if (offset !== undefined) await noteForDigest(group, { offset }, size.all);
+    }),
+  );
 }
 
 /** Posts to each connection with bounded concurrency; answers the ones that failed for a retry. */
@@ -98,18 +129,34 @@ async function handleJob(job: BroadcastJob): Promise<void> {
   if (job.connection_ids) return deliverAll([{ ...job, connection_ids: job.connection_ids }]);
   // View counters are state, not history: the next flush carries the latest count.
   const positions = job.counter_guard ? undefined : await stampEvent(job.message, job.audiences);
-  const sets = await resolveAudience(job);
+  const { sets, sizes } = await resolveAudience(job);
+  await noteDigests(job, positions, sizes);
   const audience = sets.reduce((sum, set) => sum + set.connectionIds.length, 0);
   if (job.counter_guard?.audience === 'feed') {
-    // Best effort: a window sized from an older audience is still a window.
-    await feedCounterAudience(audience).catch((error) => logger.warn('Recording the feed audience failed', { error: error as Error }));
+    // Best effort: a window sized from an older audience is still a window. Sized from the whole
+    // feed: protocol-2 digests spend the same budget.
+    await feedCounterAudience(sizes.get(job.audiences[0]!)?.all ?? audience).catch((error) => logger.warn('Recording the feed audience failed', { error: error as Error }));
   }
   const jobs = sets.map((set) => ({ ...job, message: framed(job.message, positions, set.groups), connection_ids: set.connectionIds }));
+  await deliverOrSplit(jobs, audience);
+}
+
+/** Delivers now, or, for an audience larger than one chunk, hands it all out as chunk jobs. */
+async function deliverOrSplit(jobs: ChunkJob[], audience: number): Promise<void> {
   if (audience > config.BROADCAST_CHUNK_SIZE) {
     await sendBatch(config.BROADCAST_QUEUE_URL, jobs.flatMap((one) => chunk(one.connection_ids, config.BROADCAST_CHUNK_SIZE).map((ids) => ({ ...one, connection_ids: ids }))));
     return;
   }
   await deliverAll(jobs);
+}
+
+/** A due protocol-2 digest: its batch frame to the group's protocol-2 members. */
+async function handleDigest(job: DigestJob): Promise<void> {
+  await runDigest(job, async (frame) => {
+    const connectionIds: string[] = [];
+    for await (const page of groupMembers(job.digest)) for (const member of page) if (member.protocol === 2) connectionIds.push(member.connectionId);
+    await deliverOrSplit([{ message: JSON.parse(frame) as ServerMessage, audiences: [job.digest], connection_ids: connectionIds }], connectionIds.length);
+  });
 }
 
 type ChunkJob = BroadcastJob & { connection_ids: string[] };
@@ -154,6 +201,7 @@ async function handleCounterFlush(job: CounterJob): Promise<void> {
 }
 
 export const handler = sqsConsumer('BroadcastFanout', async (record) => {
-  const job = JSON.parse(record.body) as BroadcastJob | CounterJob;
+  const job = JSON.parse(record.body) as BroadcastJob | CounterJob | DigestJob;
+  if ('digest' in job) return handleDigest(job);
   await ('counter' in job ? handleCounterFlush(job) : handleJob(job));
 });

@@ -8,7 +8,7 @@ import { sinceOf } from './since.ts';
  * The user's own group is joined at `$connect`, before the client can say anything: this is where
  * it asks for what that group sent while it was away (or, without data, where the group stands).
  */
-export const handler = wsMessageHandler('RecoverUser', async ({ connectionId, userId, data }) => {
-  const standing = await recoverInto(connectionId, groups.user(userId), sinceOf(data));
+export const handler = wsMessageHandler('RecoverUser', async ({ connectionId, userId, protocol, data }) => {
+  const standing = await recoverInto(connectionId, groups.user(userId), sinceOf(data), protocol);
   return withStanding(serverMessage('user_recovered', { group: standing.group }), standing);
 });

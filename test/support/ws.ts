@@ -12,6 +12,8 @@ export interface ServerMessage {
 /** A real WebSocket client against the twin that records everything it receives. */
 export class WsClient {
   readonly received: ServerMessage[] = [];
+  /** Of each received frame (same index): its size in bytes and when it arrived (ms). */
+  readonly frames: { bytes: number; at: number }[] = [];
   private waiters: { test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
   /** Types a test posts itself through the management API (not the API's events): not checked against the description. */
   private readonly ownTypes = new Set<string>();
@@ -26,6 +28,7 @@ export class WsClient {
         pendingViolations.push(error as Error);
       }
       this.received.push(message);
+      this.frames.push({ bytes: (data as Buffer).length, at: Date.now() });
       this.waiters = this.waiters.filter((waiter) => {
         if (!waiter.test(message)) return true;
         waiter.resolve(message);
@@ -35,11 +38,14 @@ export class WsClient {
   }
 
   /** `wsUrl` names another twin's WebSocket endpoint (default: the project's twin). */
-  static async connect(user?: TestUser, options: { via?: 'query' | 'header'; token?: string; wsUrl?: string } = {}): Promise<WsClient> {
+  static async connect(user?: TestUser, options: { via?: 'query' | 'header'; token?: string; wsUrl?: string; protocol?: string } = {}): Promise<WsClient> {
     const token = options.token ?? user?.token;
     const via = options.via ?? 'query';
     const base = options.wsUrl ?? twin().wsUrl;
-    const url = token && via === 'query' ? `${base}/?token=${encodeURIComponent(token)}` : base;
+    const query = new URLSearchParams();
+    if (token && via === 'query') query.set('token', token);
+    if (options.protocol !== undefined) query.set('protocol', options.protocol);
+    const url = query.size ? `${base}/?${query}` : base;
     const socket = new WebSocket(url, { headers: token && via === 'header' ? { authorization: `Bearer ${token}` } : {} });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());

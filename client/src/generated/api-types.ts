@@ -609,6 +609,222 @@ export interface NewReactionOnUserCommentEvent {
 }
 /**
  * This interface was referenced by `ApiTypes`'s JSON-Schema
+ * via the `definition` "BatchEvent".
+ */
+export interface BatchEvent {
+  type: 'batch';
+  data: {
+    group: string;
+    events: (
+      | {
+          type: 'new_ventroom_post';
+          data: Post;
+          id: string;
+          timestamp: string;
+          positions?: {
+            [k: string]:
+              | {
+                  offset: number;
+                  epoch: string;
+                }
+              | undefined;
+          };
+        }
+      | {
+          type: 'ventroom_post_updated';
+          data: Post;
+          id: string;
+          timestamp: string;
+          positions?: {
+            [k: string]:
+              | {
+                  offset: number;
+                  epoch: string;
+                }
+              | undefined;
+          };
+        }
+      | {
+          type: 'ventroom_post_deleted';
+          data: {
+            post_id: number;
+          };
+          id: string;
+          timestamp: string;
+          positions?: {
+            [k: string]:
+              | {
+                  offset: number;
+                  epoch: string;
+                }
+              | undefined;
+          };
+        }
+      | {
+          type: 'ventroom_post_view_updated';
+          data: {
+            post_id: number;
+            views: number;
+          };
+          id: string;
+          timestamp: string;
+          positions?: {
+            [k: string]:
+              | {
+                  offset: number;
+                  epoch: string;
+                }
+              | undefined;
+          };
+        }
+      | {
+          type: 'new_ventroom_comment';
+          data: Comment;
+          id: string;
+          timestamp: string;
+          positions?: {
+            [k: string]:
+              | {
+                  offset: number;
+                  epoch: string;
+                }
+              | undefined;
+          };
+        }
+      | {
+          type: 'new_comment_on_user_post';
+          data: Comment;
+          id: string;
+          timestamp: string;
+          positions?: {
+            [k: string]:
+              | {
+                  offset: number;
+                  epoch: string;
+                }
+              | undefined;
+          };
+        }
+      | {
+          type: 'new_reply_on_user_comment';
+          data: Comment;
+          id: string;
+          timestamp: string;
+          positions?: {
+            [k: string]:
+              | {
+                  offset: number;
+                  epoch: string;
+                }
+              | undefined;
+          };
+        }
+      | {
+          type: 'ventroom_comment_updated';
+          data: Comment;
+          id: string;
+          timestamp: string;
+          positions?: {
+            [k: string]:
+              | {
+                  offset: number;
+                  epoch: string;
+                }
+              | undefined;
+          };
+        }
+      | {
+          type: 'ventroom_comment_deleted';
+          data: {
+            comment_id: number;
+            post_id: number;
+          };
+          id: string;
+          timestamp: string;
+          positions?: {
+            [k: string]:
+              | {
+                  offset: number;
+                  epoch: string;
+                }
+              | undefined;
+          };
+        }
+      | {
+          type: 'ventroom_reaction_updated';
+          data: {
+            content_type: 'ventpost' | 'ventcomment';
+            object_id: number;
+            reaction_summary: ReactionSummary;
+            user_reaction: ('👍' | '❤️' | '😂' | '😢') | null;
+            user_id: string;
+          };
+          id: string;
+          timestamp: string;
+          positions?: {
+            [k: string]:
+              | {
+                  offset: number;
+                  epoch: string;
+                }
+              | undefined;
+          };
+        }
+      | {
+          type: 'new_reaction_on_user_post';
+          data: {
+            content_type: 'ventpost' | 'ventcomment';
+            object_id: number;
+            reaction_summary: ReactionSummary;
+            user_reaction: ('👍' | '❤️' | '😂' | '😢') | null;
+            user_id: string;
+          };
+          id: string;
+          timestamp: string;
+          positions?: {
+            [k: string]:
+              | {
+                  offset: number;
+                  epoch: string;
+                }
+              | undefined;
+          };
+        }
+      | {
+          type: 'new_reaction_on_user_comment';
+          data: {
+            content_type: 'ventpost' | 'ventcomment';
+            object_id: number;
+            reaction_summary: ReactionSummary;
+            user_reaction: ('👍' | '❤️' | '😂' | '😢') | null;
+            user_id: string;
+          };
+          id: string;
+          timestamp: string;
+          positions?: {
+            [k: string]:
+              | {
+                  offset: number;
+                  epoch: string;
+                }
+              | undefined;
+          };
+        }
+    )[];
+  };
+  id: string;
+  timestamp: string;
+  positions?: {
+    [k: string]:
+      | {
+          offset: number;
+          epoch: string;
+        }
+      | undefined;
+  };
+}
+/**
+ * This interface was referenced by `ApiTypes`'s JSON-Schema
  * via the `definition` "JoinVentroomMessage".
  */
 export interface JoinVentroomMessage {
@@ -687,6 +903,7 @@ export interface ServerEventMap {
   ventroom_reaction_updated: VentroomReactionUpdatedEvent;
   new_reaction_on_user_post: NewReactionOnUserPostEvent;
   new_reaction_on_user_comment: NewReactionOnUserCommentEvent;
+  batch: BatchEvent;
 }
 export type ServerEventType = keyof ServerEventMap;
 export type ServerEvent = ServerEventMap[ServerEventType];

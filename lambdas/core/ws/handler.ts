@@ -5,7 +5,7 @@ import { isAppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { serverMessage, type ServerMessage } from '../messages.ts';
 import { consumeRateLimit } from '../rate-limit.ts';
-import { connectionUser } from '../../repositories/connections.ts';
+import { connectionUser, type WsProtocol } from '../../repositories/connections.ts';
 import { socketBudget } from './socket-budget.ts';
 
 /** A client message, as the business function of a WebSocket route sees it. */
@@ -14,6 +14,8 @@ export interface WsMessage {
   userId: string;
   /** When the connection's items expire (memberships it creates expire with it). */
   expiresAt: number;
+  /** What the connection asked for at `$connect`: 1, one frame per event; 2, batched frames. */
+  protocol: WsProtocol;
   /** The message's `data` member (undefined when absent). */
   data: unknown;
   type: string;
@@ -65,6 +67,7 @@ export function wsMessageHandler(routeId: string, business: (message: WsMessage)
             connectionId: event.requestContext.connectionId,
             userId: connection.userId,
             expiresAt: connection.ttl,
+            protocol: connection.protocol,
             data: parsed.data,
             type: String(parsed.type),
           }),

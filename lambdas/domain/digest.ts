@@ -1,0 +1,150 @@
+import { counterConfig, MAX_WINDOW_SECONDS } from '../core/counter-config.ts';
+import { envInt, readEnv } from '../core/config.ts';
+import { groups } from '../core/groups.ts';
+import { serverMessage } from '../core/messages.ts';
+import { batchFrame, MAX_FRAME_BYTES } from './batch-frame.ts';
+import { queueSender } from '../core/sqs.ts';
+import { addToDigest, armDigest, commitDigest, digestState, type DigestState } from '../repositories/digests.ts';
+import { framesAt } from '../repositories/history.ts';
+import { viewTotals } from '../repositories/posts.ts';
+
+/**
+ * Protocol 2 (docs/realtime.md): a connection that asked for it at `$connect` gets no frame per
+ * event. Each group's events and changed view counts collect in its digest state
+ * (repositories/digests.ts); one armed digest a group runs after the group's interval and sends its
+ * protocol-2 members a `batch` frame: the events in order, then the latest counts, at most 32 KB
+ * (one billed message). The feed's interval widens with its audience so its digests stay inside
+ * the fan-out budget, and its counts go out at most every WS_DIGEST_FEED_COUNTER_SECONDS unless
+ * they ride on a frame that carries events anyway.
+ */
+const config = readEnv({
+  /** The feed digests' shortest spacing of counts (a feed card's count needs no faster ticks). */
+  WS_DIGEST_FEED_COUNTER_SECONDS: envInt(30),
+});
+
+/** Every group but the feed: the post screen's 1 s. */
+const GROUP_INTERVAL_MS = 1000;
+/** Most events one digest reads from history (a frame holds fewer of any real size). */
+const MAX_EVENTS_PER_DIGEST = 100;
+
+export interface DigestJob {
+  digest: string;
+  fire_at: number;
+  interval_ms: number;
+}
+
+const sendDigestJob = queueSender<DigestJob>('broadcast');
+
+/** The group's digest interval: the feed's keeps audience / interval within the budget. */
+export function digestIntervalMs(group: string, audience: number, budgetPerSecond = counterConfig.COUNTER_BUDGET_PER_SECOND): number {
+  if (group !== groups.feed) return GROUP_INTERVAL_MS;
+  return Math.min(MAX_WINDOW_SECONDS, Math.max(1, Math.ceil(audience / Math.max(1, budgetPerSecond)))) * 1000;
+}
+
+function countsGapMs(group: string, intervalMs: number): number {
+  return group === groups.feed ? Math.max(intervalMs, config.WS_DIGEST_FEED_COUNTER_SECONDS * 1000) : intervalMs;
+}
+
+/**
+ * An armed digest this far past its time lost its job (a failed send, a job in the dead-letter
+ * queue): the next event arms a new one. Longer than the broadcast job's retries take.
+ */
+const LOST_AFTER_MS = 5 * 60 * 1000;
+
+async function arm(group: string, fireAtMs: number, intervalMs: number, nowMs: number): Promise<void> {
+  // SQS delays in whole seconds: the job may run up to a second late, never early.
+  const delaySeconds = Math.min(MAX_WINDOW_SECONDS, Math.max(0, Math.ceil((fireAtMs - nowMs) / 1000)));
+  if (await armDigest(group, fireAtMs, nowMs - LOST_AFTER_MS)) await sendDigestJob({ digest: group, fire_at: fireAtMs, interval_ms: intervalMs }, delaySeconds);
+}
+
+/** Arms what the state still holds: events after one interval, counts once they are due as well. */
+async function armFor(group: string, state: DigestState, intervalMs: number, nowMs: number): Promise<void> {
+  if (state.pending.length) return arm(group, nowMs + intervalMs, intervalMs, nowMs);
+  if (state.counted.length) return arm(group, Math.max(nowMs + intervalMs, state.countersDueMs), intervalMs, nowMs);
+}
+
+/**
+ * An event (its offset in `group`) or a changed count (`postId`) for the group's protocol-2
+ * members, `audience` the group's whole audience (both protocols share the budget).
+ */
+export async function noteForDigest(group: string, note: { offset: number } | { postId: number }, audience: number, nowMs = Date.now()): Promise<void> {
+  const intervalMs = digestIntervalMs(group, audience);
+  const state = await addToDigest(group, note, nowMs);
+  const wantedMs = 'offset' in note ? nowMs + intervalMs : Math.max(nowMs + intervalMs, state.countersDueMs);
+  // An armed digest that runs no later carries this too.
+  if (state.fireAtMs !== undefined && state.fireAtMs <= wantedMs && state.fireAtMs >= nowMs - LOST_AFTER_MS) return;
+  await arm(group, wantedMs, intervalMs, nowMs);
+}
+
+export interface Digest {
+  frame: string;
+  offsets: number[];
+  posts: number[];
+}
+
+/**
+ * What a due digest sends: as many of the pending events as fit one frame, in order, then the
+ * latest counts of the changed posts if they are due (or ride along with events) and fit.
+ * Undefined when nothing is to be sent now. Offsets history no longer holds are dropped with it.
+ */
+async function nextDigest(group: string, state: DigestState, nowMs: number): Promise<Digest | undefined> {
+  const offsets = state.pending.slice(0, MAX_EVENTS_PER_DIGEST);
+  const stored = await framesAt(group, offsets);
+  const now = new Date(nowMs);
+  const overhead = Buffer.byteLength(batchFrame(group, [], now));
+  const events: string[] = [];
+  const taken: number[] = [];
+  let size = overhead;
+  const present = new Map(stored.map((entry) => [entry.offset, entry.frame]));
+  for (const offset of offsets) {
+    const frame = present.get(offset);
+    if (frame === undefined) {
+      taken.push(offset); // expired or never stored: nothing to send for it
+      continue;
+    }
+    const bytes = Buffer.byteLength(frame) + 1;
+    if (events.length && size + bytes > MAX_FRAME_BYTES) break;
+    events.push(frame);
+    taken.push(offset);
+    size += bytes;
+  }
+  const posts: number[] = [];
+  if (state.counted.length && (events.length || state.countersDueMs <= nowMs)) {
+    const totals = await viewTotals(state.counted, true);
+    for (const postId of state.counted) {
+      const views = totals.get(postId);
+      if (views === undefined) {
+        posts.push(postId); // deleted since: no count to send
+        continue;
+      }
+      const frame = JSON.stringify(serverMessage('ventroom_post_view_updated', { post_id: postId, views }, now));
+      const bytes = Buffer.byteLength(frame) + 1;
+      if (size + bytes > MAX_FRAME_BYTES) break;
+      events.push(frame);
+      posts.push(postId);
+      size += bytes;
+    }
+  }
+  if (events.length === 0) return taken.length || posts.length ? { frame: '', offsets: taken, posts } : undefined;
+  return { frame: batchFrame(group, events, now), offsets: taken, posts };
+}
+
+/**
+ * Runs the digest armed for `job.fire_at`: builds it, hands it to `deliver` (the group's protocol-2
+ * members), then commits what it sent and arms the next one for what is left. A superseded or
+ * already committed job does nothing; a job that fails before its commit is retried and sends the
+ * same events again (clients drop copies by `id`).
+ */
+export async function runDigest(job: DigestJob, deliver: (frame: string) => Promise<void>, nowMs = Date.now()): Promise<void> {
+  const state = await digestState(job.digest);
+  if (state.fireAtMs !== job.fire_at) return;
+  const digest = await nextDigest(job.digest, state, nowMs);
+  if (digest?.frame) await deliver(digest.frame);
+  const carriedCounts = (digest?.posts.length ?? 0) > 0;
+  const left = await commitDigest(job.digest, job.fire_at, {
+    offsets: digest?.offsets ?? [],
+    posts: digest?.posts ?? [],
+    countersDueMs: carriedCounts ? nowMs + countsGapMs(job.digest, job.interval_ms) : undefined,
+  });
+  if (left) await armFor(job.digest, left, job.interval_ms, nowMs);
+}
