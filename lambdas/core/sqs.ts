@@ -57,11 +57,15 @@ export function packBatches(bodies: string[]): string[][] {
 /**
  * Sends messages in batches (packBatches). SendMessageBatch can refuse single entries while taking
  * the rest; those are sent again (with backoff) rather than failing the whole call, so a caller that
- * retries on a throw re-sends as little as possible.
+ * retries on a throw re-sends as little as possible. `delaySeconds`, by message, holds each one back
+ * (SQS: whole seconds, at most 900).
  */
-export async function sendBatch(queueUrl: string, messages: unknown[]): Promise<void> {
+export async function sendBatch(queueUrl: string, messages: unknown[], delaySeconds?: number[]): Promise<void> {
+  let sent = 0;
   for (const batch of packBatches(messages.map(queueBody))) {
-    let pending = batch.map((MessageBody, index) => ({ Id: String(index), MessageBody }));
+    const first = sent;
+    sent += batch.length;
+    let pending = batch.map((MessageBody, index) => ({ Id: String(index), MessageBody, DelaySeconds: delaySeconds?.[first + index] }));
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= 5) throw new Error(`SQS refused ${pending.length} message(s) five times`);
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));

@@ -2,10 +2,13 @@ import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk
 import pLimit from 'p-limit';
 import type { BroadcastJob } from '../core/broadcast.ts';
 import { envInt, envUrl, readEnv } from '../core/config.ts';
+import { counterConfig } from '../core/counter-config.ts';
 import type { CounterJob } from '../core/counters.ts';
+import { groups } from '../core/groups.ts';
 import { feedCounterAudience, flushCounters } from '../domain/counter-flush.ts';
 import { noteForDigest, runDigest, type DigestJob } from '../domain/digest.ts';
 import { framed, stampEvent } from '../domain/history.ts';
+import { pace, pacedChunkSize, pacedDelays, type Pace } from '../domain/pacing.ts';
 import type { Positions, ServerMessage } from '../core/messages.ts';
 import { logger } from '../core/logger.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
@@ -125,7 +128,7 @@ function chunk<T>(items: T[], size: number): T[][] {
  * deliveries of a job fail, the job fails and SQS retries it (then the DLQ); when only some fail,
  * just those go back on the queue as a chunk job.
  */
-async function handleJob(job: BroadcastJob): Promise<void> {
+async function handleJob(job: BroadcastJob, flush: { pace?: Pace } = {}): Promise<void> {
   if (job.connection_ids) return deliverAll([{ ...job, connection_ids: job.connection_ids }]);
   // View counters are state, not history: the next flush carries the latest count.
   const positions = job.counter_guard ? undefined : await stampEvent(job.message, job.audiences);
@@ -133,29 +136,42 @@ async function handleJob(job: BroadcastJob): Promise<void> {
   await noteDigests(job, positions, sizes);
   const audience = sets.reduce((sum, set) => sum + set.connectionIds.length, 0);
   if (job.counter_guard?.audience === 'feed') {
+    const whole = sizes.get(job.audiences[0]!)?.all ?? audience;
     // Best effort: a window sized from an older audience is still a window. Sized from the whole
     // feed: protocol-2 digests spend the same budget.
-    await feedCounterAudience(sizes.get(job.audiences[0]!)?.all ?? audience).catch((error) => logger.warn('Recording the feed audience failed', { error: error as Error }));
+    await feedCounterAudience(whole).catch((error) => logger.warn('Recording the feed audience failed', { error: error as Error }));
+    // The window keeps the budget on average; the pace keeps it in every second. The contract
+    // clients' share of the feed is their share of the budget (the digests pace the rest).
+    flush.pace ??= pace((counterConfig.COUNTER_BUDGET_PER_SECOND * audience) / Math.max(1, whole));
   }
   const jobs = sets.map((set) => ({ ...job, message: framed(job.message, positions, set.groups), connection_ids: set.connectionIds }));
-  await deliverOrSplit(jobs, audience);
+  await deliverOrSplit(jobs, audience, flush.pace);
 }
 
-/** Delivers now, or, for an audience larger than one chunk, hands it all out as chunk jobs. */
-async function deliverOrSplit(jobs: ChunkJob[], audience: number): Promise<void> {
-  if (audience > config.BROADCAST_CHUNK_SIZE) {
-    await sendBatch(config.BROADCAST_QUEUE_URL, jobs.flatMap((one) => chunk(one.connection_ids, config.BROADCAST_CHUNK_SIZE).map((ids) => ({ ...one, connection_ids: ids }))));
-    return;
-  }
-  await deliverAll(jobs);
+/**
+ * Delivers now, or, for an audience larger than one chunk, hands it all out as chunk jobs; paced
+ * ones are held back (SQS delays) so their calls keep the pace's rate in every second.
+ */
+async function deliverOrSplit(jobs: ChunkJob[], audience: number, paced?: Pace): Promise<void> {
+  const size = paced ? pacedChunkSize(config.BROADCAST_CHUNK_SIZE, paced) : config.BROADCAST_CHUNK_SIZE;
+  const chunks = jobs.flatMap((one) => chunk(one.connection_ids, size).map((ids) => ({ ...one, connection_ids: ids })));
+  const delays = paced ? pacedDelays(chunks.map((one) => one.connection_ids.length), paced) : undefined;
+  if (audience <= size && !delays?.some((delay) => delay > 0)) return deliverAll(jobs);
+  await sendBatch(config.BROADCAST_QUEUE_URL, chunks, delays);
 }
 
 /** A due protocol-2 digest: its batch frame to the group's protocol-2 members. */
 async function handleDigest(job: DigestJob): Promise<void> {
   await runDigest(job, async (frame) => {
     const connectionIds: string[] = [];
-    for await (const page of groupMembers(job.digest)) for (const member of page) if (member.protocol === 2) connectionIds.push(member.connectionId);
-    await deliverOrSplit([{ message: JSON.parse(frame) as ServerMessage, audiences: [job.digest], connection_ids: connectionIds }], connectionIds.length);
+    let everyone = 0;
+    for await (const page of groupMembers(job.digest)) {
+      everyone += page.length;
+      for (const member of page) if (member.protocol === 2) connectionIds.push(member.connectionId);
+    }
+    // The feed's digests spend the protocol-2 share of the budget, in every second.
+    const paced = job.digest === groups.feed ? pace((counterConfig.COUNTER_BUDGET_PER_SECOND * connectionIds.length) / Math.max(1, everyone)) : undefined;
+    await deliverOrSplit([{ message: JSON.parse(frame) as ServerMessage, audiences: [job.digest], connection_ids: connectionIds }], connectionIds.length, paced);
   });
 }
 
@@ -189,9 +205,11 @@ async function deliverChunk(job: ChunkJob): Promise<string[]> {
 
 /** A due view-counter flush (core/counters.ts) turns into counter events, delivered like any other. */
 async function handleCounterFlush(job: CounterJob): Promise<void> {
+  // One pace for the flush: its posts' deliveries follow one another within the budget.
+  const flush: { pace?: Pace } = {};
   for (const counterJob of await flushCounters(job)) {
     try {
-      await handleJob(counterJob);
+      await handleJob(counterJob, flush);
     } catch (error) {
       // Its own job from now on, retried like any other; the flush is done and the next one is claimable.
       logger.warn('Counter delivery failed; queued for a retry', { error: error as Error });
