@@ -95,7 +95,16 @@ describe('protocol 2: batched frames', () => {
     const counts = () => eventsIn(p2, group).filter((m) => m.type === 'ventroom_post_view_updated').map((m) => m.data.views as number);
     // The latest stored count (at least the six views; a loaded twin's retried GET may count more).
     const stored = async () => (await viewTotals([post.id], true)).get(post.id);
-    await expect.poll(async () => counts().at(-1) !== undefined && counts().at(-1) === (await stored()), { timeout: 20_000 }).toBe(true);
+    // The views are counted by the views worker after the GETs answered: wait for all six, then for the frame with the stored count.
+    await expect
+      .poll(
+        async () => {
+          const count = await stored();
+          return count !== undefined && count >= viewers.length && counts().at(-1) === count;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
     expect(counts().at(-1)).toBeGreaterThanOrEqual(viewers.length);
     expect(counts()).toEqual([...counts()].sort((a, b) => a - b));
     await expect.poll(() => eventsIn(p2, group).filter((m) => m.type === 'new_ventroom_comment').map((m) => m.data.text), { timeout: 20_000 }).toEqual(texts);
