@@ -58,6 +58,25 @@ export function shareSquares(n: number, s: number): number {
   return harmonic(Math.max(1, n), 2 * s) / harmonic(Math.max(1, n), s) ** 2;
 }
 
+/**
+ * Σ min(rate x share, cap) x share over `n` Zipf posts: a post group's protocol-2 frames per member
+ * (at most `cap` a second, however many events) when a post's events (rate x share) and its
+ * members both follow its popularity. The few posts busy enough to hit the cap are summed one by
+ * one, the rest by Σ share² less theirs.
+ */
+export function cappedShareSquares(n: number, s: number, rate: number, cap = 1): number {
+  const h = harmonic(Math.max(1, n), s);
+  let capped = 0;
+  let headSquares = 0;
+  for (let k = 1; k <= n; k++) {
+    const share = 1 / k ** s / h;
+    if (rate * share < cap) break;
+    capped += cap * share;
+    headSquares += share * share;
+  }
+  return capped + rate * Math.max(0, shareSquares(n, s) - headSquares);
+}
+
 /** One rate the model holds against a limit, as a function of the size. */
 export interface Figure {
   what: string;

@@ -12,7 +12,7 @@ import { startTwin } from '../local/twin.ts';
 import { defaultProfilePath } from './profiles/profile-path.ts';
 import { PRICES } from './cost.ts';
 import { FEED_POSTS_PER_FLUSH, feedWindowSeconds } from '../lambdas/core/counter-config.ts';
-import { LIMITS, firstLimit, livePosts, peakRate, roundDau, shareSquares, topShare, type Figure, type ScaleProfile } from './scale-model.ts';
+import { LIMITS, cappedShareSquares, firstLimit, livePosts, peakRate, roundDau, shareSquares, topShare, type Figure, type ScaleProfile } from './scale-model.ts';
 import { startConnectionsProxy } from './support/connections-proxy.ts';
 import { runPopulation, type ClientKind } from './support/scale-population.ts';
 import { dynamoCalls, installScaleRecorder, installSqsSendRecorder, setRecording, sqsSends, type KeyUnits, type RecordedCall } from './support/scale-recorder.ts';
@@ -34,8 +34,13 @@ const DAY_FRACTION = Number(process.env.SCALE_DAY_FRACTION ?? 0.5);
 const LIVE_POSTS = Number(process.env.SCALE_LIVE_POSTS ?? 60);
 const CONCURRENCY = Number(process.env.SCALE_CONCURRENCY ?? 12);
 const TRENDING_REFRESH_SECONDS = Number(process.env.TRENDING_REFRESH_SECONDS ?? 60);
-/** Client kinds the model knows; protocol 2 joins once the real-time rebuild lands (issue 12). */
-const CLIENT_KINDS: ClientKind[] = ['contract'];
+/** Feed-group events (new, updated and deleted posts) whose frame sizes the recording measures. */
+const FEED_EVENT_TYPES = new Set(['new_ventroom_post', 'ventroom_post_updated', 'ventroom_post_deleted']);
+/** API Gateway's billed unit and protocol 2's largest frame. */
+const FRAME_BYTES = 32_768;
+
+/** The digests' own sizing (lambdas/domain/digest.ts), loaded once the twin's environment exists. */
+let digestSizing: { intervalMs: (group: string, audience: number) => number; countsGapMs: (group: string, intervalMs: number) => number } | undefined;
 
 const HTTP_FUNCTIONS = new Set(httpRoutes.map((route) => route.id));
 const WS_MESSAGE_FUNCTIONS = new Set(wsRoutes.filter((route) => !route.routeKey.startsWith('$') || route.routeKey === '$default').map((route) => route.id));
@@ -151,14 +156,44 @@ async function run(): Promise<void> {
     const countedViews = [...(await viewTotals(population.allPostIds)).values()].reduce((a, b) => a + b, 0);
     log(`recorded ${dynamoCalls.length} DynamoDB calls, ${invocations.length} invocations, ${proxy.calls.length} @connections calls, ${countedViews} counted views in ${population.seconds.toFixed(0)} s`);
 
-    const model = buildModel(profile, population, invocations, quiet, proxy.calls, countedViews);
-    const tables = renderTables(profile, model);
+    const model = buildModel(profile, population, invocations, quiet, proxy.calls, countedViews, 'contract');
+    const { digestIntervalMs, countsGapMs } = await import('../lambdas/domain/digest.ts');
+    digestSizing = { intervalMs: digestIntervalMs, countsGapMs };
+
+    // The same population again, its clients on protocol 2: the digests' own reads and writes are recorded with it.
+    dynamoCalls.length = 0;
+    sqsSends.length = 0;
+    invocations.length = 0;
+    proxy.calls.length = 0;
+    const population2 = await runPopulation(
+      twin,
+      profile,
+      { users: USERS, dayFraction: DAY_FRACTION, livePosts: LIVE_POSTS, concurrency: CONCURRENCY, seed: 13, clientKind: 'protocol2', namePrefix: 'p2-', onStart: () => startRecording(true) },
+      log,
+    );
+    startRecording(false);
+    const countedViews2 = [...(await viewTotals(population2.allPostIds)).values()].reduce((a, b) => a + b, 0);
+    log(`protocol 2: recorded ${dynamoCalls.length} DynamoDB calls, ${invocations.length} invocations, ${proxy.calls.length} @connections calls, ${countedViews2} counted views`);
+    const model2 = buildModel(profile, population2, invocations, quiet, proxy.calls, countedViews2, 'protocol2', model.fanout.feedEventBytes);
+    const tables = renderTables(profile, model, model2);
     for (const table of tables) console.log(renderText(table));
     const directory = path.join(PROJECT_ROOT, 'bench', 'results');
     mkdirSync(directory, { recursive: true });
     const seconds = Math.round((performance.now() - started) / 1000);
-    const summary = summaryLine(model);
-    const result = { date: new Date().toISOString(), cores: os.availableParallelism(), seconds, profile, sample: model.sample, targets: model.targets, keys: model.keys, functions: model.functions, summary, tables };
+    const summary = summaryLine(model, model2);
+    const result = {
+      date: new Date().toISOString(),
+      cores: os.availableParallelism(),
+      seconds,
+      profile,
+      sample: model.sample,
+      targets: model.targets,
+      keys: model.keys,
+      functions: model.functions,
+      protocol2: { sample: model2.sample, targets: model2.targets, keys: model2.keys, functions: model2.functions },
+      summary,
+      tables,
+    };
     writeFileSync(path.join(directory, 'scale.json.tmp'), `${JSON.stringify(result, null, 2)}\n`);
     renameSync(path.join(directory, 'scale.json.tmp'), path.join(directory, 'scale.json'));
     const markdown = [`Run of ${result.date.slice(0, 10)}: ${result.cores} cores, \`npm run bench:scale\` took ${seconds} s.`, '', ...tables.map(renderMarkdown), '```', summary, '```'].join('\n');
@@ -203,12 +238,13 @@ interface EventLoad {
 }
 
 interface Model {
+  kind: ClientKind;
   profile: ScaleProfile;
   sample: Record<string, number | string>;
   keys: KeyLoad[];
   functions: FunctionLoad[];
   events: EventLoad[];
-  fanout: { msPerCall: number; rcuPerMember: number; postMembers: number; userMembers: number; unitsPerCall: number };
+  fanout: { msPerCall: number; rcuPerMember: number; postMembers: number; userMembers: number; unitsPerCall: number; feedEventBytes: number };
   perDauDay: { http: number; wsIn: number; wsReplies: number; connects: number; sqsSends: number; rcu: number; wcu: number; clockRcu: number; clockWcu: number };
   refreshes: number;
   meanConnected: number;
@@ -221,8 +257,11 @@ function buildModel(
   population: Awaited<ReturnType<typeof runPopulation>>,
   invocations: InvocationRecord[],
   quiet: InvocationRecord[],
-  connectionCalls: { type: string; units: number }[],
+  connectionCalls: { type: string; units: number; bytes: number }[],
   countedViews: number,
+  kind: ClientKind,
+  /** Protocol 2's frames carry the contract's events: their size comes from the contract recording. */
+  feedEventBytes?: number,
 ): Model {
   const dauDays = USERS * DAY_FRACTION;
   const invoked = new Map<string, InvocationRecord[]>();
@@ -346,6 +385,7 @@ function buildModel(
     postMembers: mean(postGroupSizes),
     userMembers: mean(userGroupSizes),
     unitsPerCall: connectionCalls.length ? connectionCalls.reduce((sum, c) => sum + c.units, 0) / connectionCalls.length : 1,
+    feedEventBytes: feedEventBytes ?? mean(connectionCalls.filter((c) => FEED_EVENT_TYPES.has(c.type)).map((c) => c.bytes)),
   };
   const fnLoad = (predicate: (id: string) => boolean) => functions.filter((f) => predicate(f.id)).reduce((sum, f) => sum + f.perDauDay, 0);
   const perDauDay = {
@@ -373,7 +413,7 @@ function buildModel(
     wsSent: population.wsSent.messages,
     wsReceived: population.wsReceived.messages,
   };
-  const model: Model = { profile, sample, keys: [...byKey.values()], functions, events: [...events.values()], fanout, perDauDay, refreshes, meanConnected: population.meanConnected, targets: [], figures: [] };
+  const model: Model = { kind, profile, sample, keys: [...byKey.values()], functions, events: [...events.values()], fanout, perDauDay, refreshes, meanConnected: population.meanConnected, targets: [], figures: [] };
   model.figures = figuresOf(model, population.meanConnected);
   model.targets = profile.targets_dau.map((dau) => targetFigures(model, dau, population.meanConnected));
   return model;
@@ -404,6 +444,10 @@ function audience(model: Model, group: string, dau: number, meanConnected: numbe
 }
 
 function fanoutRates(model: Model, dau: number, meanConnected: number) {
+  return model.kind === 'protocol2' ? protocol2Rates(model, dau, meanConnected) : contractRates(model, dau, meanConnected);
+}
+
+function contractRates(model: Model, dau: number, meanConnected: number) {
   let calls = 0;
   let feedEvents = 0;
   let jobs = 0;
@@ -425,6 +469,58 @@ function fanoutRates(model: Model, dau: number, meanConnected: number) {
     jobs,
     feedGroupRcu: feedEvents * Math.max(0.5, feedMembers * model.fanout.rcuPerMember),
     concurrency: (calls * model.fanout.msPerCall) / 1000,
+    feedMembers,
+    feedCounterCalls: (FEED_POSTS_PER_FLUSH * feedMembers) / window,
+    feedCountsEverySeconds: window,
+    feedIntervalSeconds: 0,
+    feedBytesPerInterval: 0,
+  };
+}
+
+/**
+ * Protocol 2 at a size: one frame per group per interval per member instead of one per event. The
+ * feed's digest runs every digestIntervalMs(audience) when it has events (counts alone: every
+ * countsGapMs), a post's digest at most every second while its post has events (its counts among
+ * them; Σ over the Zipf posts, cappedShareSquares), a user's group as often as its rare events.
+ * Every event still resolves its groups' members (the fan-out reads), and a digest reads them again.
+ */
+function protocol2Rates(model: Model, dau: number, meanConnected: number) {
+  const sizing = digestSizing!;
+  const p = model.profile;
+  const connected = p.peak_concurrent_fraction * dau;
+  let feedEvents = 0;
+  let postEvents = 0;
+  let userCalls = 0;
+  let eventJobs = 0;
+  for (const event of model.events) {
+    const rate = peakRate(event.perDauDay, dau, p);
+    eventJobs += rate;
+    if (event.audiences.includes('ventroom_feed')) feedEvents += rate;
+    if (event.audiences.includes('vent_post_<post>')) postEvents += rate;
+    if (event.audiences.includes('user_<user>')) userCalls += rate * audience(model, 'user_<user>', dau, meanConnected);
+  }
+  const feedMembers = audience(model, 'ventroom_feed', dau, meanConnected);
+  const intervalSeconds = sizing.intervalMs('ventroom_feed', feedMembers) / 1000;
+  const countsEverySeconds = sizing.countsGapMs('ventroom_feed', intervalSeconds * 1000) / 1000;
+  // A digest per interval that has events in it, otherwise once the counts are due (views never stop at these sizes).
+  const feedFrames = Math.min(1 / intervalSeconds, feedEvents + 1 / countsEverySeconds);
+  const feedCalls = feedMembers * feedFrames;
+  const n = livePosts(dau, p);
+  const perPostSample = model.fanout.postMembers / Math.max(1e-9, meanConnected / LIVE_POSTS);
+  const postCalls = perPostSample * connected * cappedShareSquares(n, p.popularity.zipf_exponent, postEvents, 1);
+  const calls = feedCalls + postCalls + userCalls;
+  const feedDigestJobs = feedFrames * (1 + (feedMembers > 1000 ? Math.ceil(feedMembers / 1000) : 0));
+  return {
+    calls,
+    jobs: eventJobs + feedDigestJobs + Math.min(n, postEvents),
+    feedGroupRcu: (feedEvents + feedFrames) * Math.max(0.5, feedMembers * model.fanout.rcuPerMember),
+    concurrency: (calls * model.fanout.msPerCall) / 1000,
+    feedMembers,
+    feedCounterCalls: feedMembers / countsEverySeconds,
+    feedCountsEverySeconds: countsEverySeconds,
+    feedIntervalSeconds: intervalSeconds,
+    // What one feed digest must carry: the interval's events, in one frame, or it falls behind.
+    feedBytesPerInterval: feedEvents * intervalSeconds * model.fanout.feedEventBytes,
   };
 }
 
@@ -453,6 +549,10 @@ function figuresOf(model: Model, meanConnected: number): Figure[] {
     { what: 'GROUP#ventroom_feed RCU/s (fan-out reads)', limit: LIMITS.partitionRcu, dataLayer: false, at: (dau) => fanoutRates(model, dau, meanConnected).feedGroupRcu },
     { what: 'Lambda concurrency with fan-out', limit: LIMITS.lambdaConcurrency, dataLayer: false, at: (dau) => lambdaConcurrency(model, dau) + fanoutRates(model, dau, meanConnected).concurrency },
   );
+  if (model.kind === 'protocol2') {
+    // One frame per interval: once an interval's feed events outgrow it, the feed digest falls behind.
+    figures.push({ what: "feed digest bytes (one interval's events in one frame)", limit: FRAME_BYTES, dataLayer: false, at: (dau) => fanoutRates(model, dau, meanConnected).feedBytesPerInterval });
+  }
   return figures;
 }
 
@@ -505,6 +605,8 @@ function targetFigures(model: Model, dau: number, meanConnected: number): Record
     newConnections: peakRate(model.perDauDay.connects, dau, p),
     lambdaData: lambdaConcurrency(model, dau),
     lambdaFanout: fan.concurrency,
+    feedIntervalSeconds: fan.feedIntervalSeconds,
+    feedBytesPerInterval: fan.feedBytesPerInterval,
     cost,
     costTotal: cost.reduce((sum, line) => sum + line.dollars, 0),
   };
@@ -513,11 +615,31 @@ function targetFigures(model: Model, dau: number, meanConnected: number): Record
 const num = (value: number) => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value >= 10 ? value.toFixed(1) : value.toFixed(2));
 const pct = (value: number, limit: number) => `${((100 * value) / limit).toFixed(value / limit < 0.1 ? 1 : 0)}%`;
 
-function renderTables(profile: ScaleProfile, model: Model): Table[] {
+/** Issue 12's fan-out figures at a number of feed watchers, for one kind of client. */
+function watcherFigures(model: Model, watchers: number): string[] {
+  const dau = watchers / model.profile.peak_concurrent_fraction;
+  const fan = fanoutRates(model, dau, model.meanConnected);
+  const countedPerSecond = peakRate(model.profile.counted_views, dau, model.profile);
+  return [
+    model.kind === 'protocol2' ? 'protocol 2' : 'contract clients',
+    roundDau(dau),
+    num(fan.calls),
+    num(fan.calls / countedPerSecond),
+    num(fan.calls / watchers),
+    `${num(fan.feedCounterCalls)} (${pct(fan.feedCounterCalls, FEED_BUDGET)})`,
+    `${num(fan.feedCountsEverySeconds)} s`,
+    model.kind === 'protocol2' ? `${num(fan.feedIntervalSeconds)} s, ${num(fan.feedBytesPerInterval / 1024)} KB of events` : '-',
+  ];
+}
+
+/** The fan-out budget's default (lib/config.ts counterBudget: 20% of the account's 10,000 requests/s). */
+const FEED_BUDGET = 2000;
+
+function renderTables(profile: ScaleProfile, model: Model, model2: Model): Table[] {
   const tables: Table[] = [];
   const s = model.sample;
   tables.push({
-    title: `Scale model: the recorded sample (${CLIENT_KINDS.join(', ')} clients)`,
+    title: `Scale model: the recorded sample (contract clients; then the same population again on protocol 2)`,
     columns: ['what', 'value'],
     rows: Object.entries(s).map(([name, value]) => [name, String(value)]),
     notes: [
@@ -570,6 +692,12 @@ function renderTables(profile: ScaleProfile, model: Model): Table[] {
       ['new WebSocket connections/s', '500', ...model.targets.map((t) => `${num(t.newConnections as number)} (${pct(t.newConnections as number, 500)})`)],
       ['Lambda concurrency, data layer', '1,000', ...model.targets.map((t) => `${num(t.lambdaData as number)} (${pct(t.lambdaData as number, 1000)})`)],
       ['Lambda concurrency, with fan-out', '1,000', ...model.targets.map((t) => `${num((t.lambdaData as number) + (t.lambdaFanout as number))} (${pct((t.lambdaData as number) + (t.lambdaFanout as number), 1000)})`)],
+      ['API Gateway: @connections calls/s (protocol 2)', '', ...model2.targets.map((t) => num(t.connectionsCalls as number))],
+      ['API Gateway account requests/s, with @connections (protocol 2)', '10,000', ...model2.targets.map((t) => `${num((t.http as number) + (t.wsMessages as number) + (t.connectionsCalls as number))} (${pct((t.http as number) + (t.wsMessages as number) + (t.connectionsCalls as number), 10000)})`)],
+      ['GROUP#ventroom_feed RCU/s, fan-out reads (protocol 2)', '3,000', ...model2.targets.map((t) => `${num(t.fanoutFeedGroupRcu as number)} (${pct(t.fanoutFeedGroupRcu as number, 3000)})`)],
+      ['Lambda concurrency, with fan-out (protocol 2)', '1,000', ...model2.targets.map((t) => `${num((t.lambdaData as number) + (t.lambdaFanout as number))} (${pct((t.lambdaData as number) + (t.lambdaFanout as number), 1000)})`)],
+      ['feed digest interval (protocol 2)', '', ...model2.targets.map((t) => `${num(t.feedIntervalSeconds as number)} s`)],
+      ["feed digest: one interval's events (protocol 2)", '32 KB', ...model2.targets.map((t) => `${num((t.feedBytesPerInterval as number) / 1024)} KB (${pct(t.feedBytesPerInterval as number, FRAME_BYTES)})`)],
     ],
     notes: [
       'Lambda concurrency = invocations/s x mean duration (durations measured in-process against the local emulators: a local proxy). @connections calls = feed-group events x connected users (peak_concurrent_fraction of DAU) + post-group events x their members + user-group events.',
@@ -580,27 +708,40 @@ function renderTables(profile: ScaleProfile, model: Model): Table[] {
     columns: ['function', 'per DAU-day', 'ms', 'weight'],
     rows: model.functions.sort((a, b) => b.perDauDay - a.perDauDay).map((f) => [f.id, f.perDauDay.toFixed(3), f.meanMs.toFixed(1), f.weight.toFixed(2)]),
   });
+  for (const one of [model, model2]) {
+    tables.push({
+      title: `$ per 1,000 DAU per month (${one.kind === 'protocol2' ? 'protocol 2' : 'contract clients'}), by size`,
+      columns: ['item', ...one.targets.map((t) => `${(t.dau as number).toLocaleString('en-US')} DAU`)],
+      rows: [
+        ...(one.targets[0]!.cost as { item: string }[]).map((line, index) => [line.item, ...one.targets.map((t) => `$${(t.cost as { dollars: number }[])[index]!.dollars.toFixed(2)}`)]),
+        ['total', ...one.targets.map((t) => `$${(t.costTotal as number).toFixed(2)}`)],
+      ],
+      notes: [
+        `Prices: bench/cost.ts (${PRICES.asOf}), plus $1.00 per million WebSocket messages (32 KB units) and $0.25 per million connection-minutes (${profile.sessions} sessions x ${profile.minutes_connected_per_session} min per DAU-day).`,
+        ...(one.kind === 'protocol2' ? ['Protocol 2: the same population recorded again with `?protocol=2` (its digests\' reads and writes included); a frame is one 32 KB unit.'] : []),
+      ],
+    });
+  }
   tables.push({
-    title: `$ per 1,000 DAU per month (contract clients), by size`,
-    columns: ['item', ...model.targets.map((t) => `${(t.dau as number).toLocaleString('en-US')} DAU`)],
-    rows: [
-      ...(model.targets[0]!.cost as { item: string }[]).map((line, index) => [line.item, ...model.targets.map((t) => `$${(t.cost as { dollars: number }[])[index]!.dollars.toFixed(2)}`)]),
-      ['total', ...model.targets.map((t) => `$${(t.costTotal as number).toFixed(2)}`)],
-    ],
+    title: 'Fan-out at 100,000 feed watchers (issue 12), from the model',
+    columns: ['clients', 'DAU', '@connections calls/s', 'per counted view', 'per watcher/s', 'feed counter calls/s (of the 2,000 budget)', 'feed counts at most every', 'feed digest (protocol 2)'],
+    rows: [watcherFigures(model, 100_000), watcherFigures(model2, 100_000)],
     notes: [
-      `Prices: bench/cost.ts (${PRICES.asOf}), plus $1.00 per million WebSocket messages (32 KB units) and $0.25 per million connection-minutes (${profile.sessions} sessions x ${profile.minutes_connected_per_session} min per DAU-day). Protocol-2 clients: not available yet (-).`,
+      `Watchers are the peak's connected users (peak_concurrent_fraction ${profile.peak_concurrent_fraction} of DAU). Calls: every event to every member of its groups (contract) or one frame per group per interval (protocol 2); per counted view: all calls over the counted views of the peak. A protocol-2 feed digest whose interval holds more than one 32 KB frame of events falls behind.`,
     ],
   });
   return tables;
 }
 
-function summaryLine(model: Model): string {
+function summaryLine(model: Model, model2: Model): string {
   const data = firstLimit(model.figures.filter((f) => f.dataLayer));
-  const all = firstLimit(model.figures);
-  const at1M = costAt(model, 1_000_000, model.meanConnected).reduce((sum, line) => sum + line.dollars, 0);
+  const fanout = (one: Model) => {
+    const limit = firstLimit(one.figures.filter((f) => !f.dataLayer));
+    return limit ? roundDau(limit.dau) : '> 10,000,000,000';
+  };
+  const at1M = (one: Model) => costAt(one, 1_000_000, one.meanConnected).reduce((sum, line) => sum + line.dollars, 0);
   const n = data ? `${roundDau(data.dau)} DAU (${data.what})` : '> 10,000,000,000 DAU (none)';
-  const m = all ? roundDau(all.dau) : '> 10,000,000,000';
-  return `scale: data layer first limit at ${n}; fan-out within budget up to ${m} DAU (contract clients), - DAU (protocol 2); $${at1M.toFixed(2)} per 1k DAU-month at 1M DAU (contract clients), $- (protocol 2)`;
+  return `scale: data layer first limit at ${n}; fan-out within budget up to ${fanout(model)} DAU (contract clients), ${fanout(model2)} DAU (protocol 2); $${at1M(model).toFixed(2)} per 1k DAU-month at 1M DAU (contract clients), $${at1M(model2).toFixed(2)} (protocol 2)`;
 }
 
 main().then(

@@ -10,6 +10,8 @@ export interface ConnectionsCall {
   at: number;
   type: string;
   units: number;
+  /** The frame's size in bytes. */
+  bytes: number;
   status: number;
 }
 
@@ -38,7 +40,7 @@ export async function startConnectionsProxy(target: string): Promise<Connections
           } catch {
             // Not JSON: recorded under `unknown`.
           }
-          proxy.calls.push({ at: Date.now(), type, units: Math.max(1, Math.ceil(body.length / 32768)), status: answer.status });
+          proxy.calls.push({ at: Date.now(), type, units: Math.max(1, Math.ceil(body.length / 32768)), bytes: body.length, status: answer.status });
         }
         response.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([name]) => !['transfer-encoding', 'content-length', 'content-encoding', 'connection'].includes(name))));
         response.end(bytes);

@@ -9,7 +9,8 @@ import type { ScaleProfile } from '../scale-model.ts';
  * views and other workers behind the twin's queues. Every operation's count is the profile's rate
  * times the sample's DAU-days, rounded at random (seeded) per user; `executed` says how many ran.
  */
-export type ClientKind = 'contract';
+/** Contract clients, or clients that connect with `?protocol=2` (batched frames, docs/realtime.md). */
+export type ClientKind = 'contract' | 'protocol2';
 
 export interface PopulationOptions {
   users: number;
@@ -200,7 +201,7 @@ export async function runPopulation(twin: Twin, profile: ScaleProfile, options: 
   };
 
   async function session(user: User, ops: Op[]): Promise<void> {
-    const socket = new WebSocket(`${twin.wsUrl}/?token=${encodeURIComponent(user.token)}`);
+    const socket = new WebSocket(`${twin.wsUrl}/?token=${encodeURIComponent(user.token)}${options.clientKind === 'protocol2' ? '&protocol=2' : ''}`);
     const replies: ((message: { type: string }) => boolean)[] = [];
     socket.on('message', (data: Buffer) => {
       wsReceived.messages += 1;

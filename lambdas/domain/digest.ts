@@ -41,7 +41,8 @@ export function digestIntervalMs(group: string, audience: number, budgetPerSecon
   return Math.min(MAX_WINDOW_SECONDS, Math.max(1, Math.ceil(audience / Math.max(1, budgetPerSecond)))) * 1000;
 }
 
-function countsGapMs(group: string, intervalMs: number): number {
+/** The shortest spacing of a group's counts in its digests. */
+export function countsGapMs(group: string, intervalMs: number): number {
   return group === groups.feed ? Math.max(intervalMs, config.WS_DIGEST_FEED_COUNTER_SECONDS * 1000) : intervalMs;
 }
 
