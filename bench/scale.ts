@@ -11,7 +11,7 @@ import { observeInvocations, type InvocationRecord } from '../local/lambda-runti
 import { startTwin } from '../local/twin.ts';
 import { defaultProfilePath } from './profiles/profile-path.ts';
 import { PRICES } from './cost.ts';
-import { FEED_POSTS_PER_FLUSH, feedWindowSeconds } from '../lambdas/core/counter-config.ts';
+import { counterConfig, FEED_POSTS_PER_FLUSH, feedWindowSeconds } from '../lambdas/core/counter-config.ts';
 import { LIMITS, cappedShareSquares, firstLimit, livePosts, peakRate, roundDau, shareSquares, topShare, type Figure, type ScaleProfile } from './scale-model.ts';
 import { startConnectionsProxy } from './support/connections-proxy.ts';
 import { runPopulation, type ClientKind } from './support/scale-population.ts';
@@ -469,7 +469,6 @@ function contractRates(model: Model, dau: number, meanConnected: number) {
     jobs,
     feedGroupRcu: feedEvents * Math.max(0.5, feedMembers * model.fanout.rcuPerMember),
     concurrency: (calls * model.fanout.msPerCall) / 1000,
-    feedMembers,
     feedCounterCalls: (FEED_POSTS_PER_FLUSH * feedMembers) / window,
     feedCountsEverySeconds: window,
     feedIntervalSeconds: 0,
@@ -515,7 +514,6 @@ function protocol2Rates(model: Model, dau: number, meanConnected: number) {
     jobs: eventJobs + feedDigestJobs + Math.min(n, postEvents),
     feedGroupRcu: (feedEvents + feedFrames) * Math.max(0.5, feedMembers * model.fanout.rcuPerMember),
     concurrency: (calls * model.fanout.msPerCall) / 1000,
-    feedMembers,
     feedCounterCalls: feedMembers / countsEverySeconds,
     feedCountsEverySeconds: countsEverySeconds,
     feedIntervalSeconds: intervalSeconds,
@@ -626,14 +624,11 @@ function watcherFigures(model: Model, watchers: number): string[] {
     num(fan.calls),
     num(fan.calls / countedPerSecond),
     num(fan.calls / watchers),
-    `${num(fan.feedCounterCalls)} (${pct(fan.feedCounterCalls, FEED_BUDGET)})`,
+    `${num(fan.feedCounterCalls)} (${pct(fan.feedCounterCalls, counterConfig.COUNTER_BUDGET_PER_SECOND)})`,
     `${num(fan.feedCountsEverySeconds)} s`,
     model.kind === 'protocol2' ? `${num(fan.feedIntervalSeconds)} s, ${num(fan.feedBytesPerInterval / 1024)} KB of events` : '-',
   ];
 }
-
-/** The fan-out budget's default (lib/config.ts counterBudget: 20% of the account's 10,000 requests/s). */
-const FEED_BUDGET = 2000;
 
 function renderTables(profile: ScaleProfile, model: Model, model2: Model): Table[] {
   const tables: Table[] = [];
@@ -724,7 +719,7 @@ function renderTables(profile: ScaleProfile, model: Model, model2: Model): Table
   }
   tables.push({
     title: 'Fan-out at 100,000 feed watchers (issue 12), from the model',
-    columns: ['clients', 'DAU', '@connections calls/s', 'per counted view', 'per watcher/s', 'feed counter calls/s (of the 2,000 budget)', 'feed counts at most every', 'feed digest (protocol 2)'],
+    columns: ['clients', 'DAU', '@connections calls/s', 'per counted view', 'per watcher/s', `feed counter calls/s (of the ${counterConfig.COUNTER_BUDGET_PER_SECOND.toLocaleString('en-US')} budget)`, 'feed counts at most every', 'feed digest (protocol 2)'],
     rows: [watcherFigures(model, 100_000), watcherFigures(model2, 100_000)],
     notes: [
       `Watchers are the peak's connected users (peak_concurrent_fraction ${profile.peak_concurrent_fraction} of DAU). Calls: every event to every member of its groups (contract) or one frame per group per interval (protocol 2); per counted view: all calls over the counted views of the peak. A protocol-2 feed digest whose interval holds more than one 32 KB frame of events falls behind.`,
