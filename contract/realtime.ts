@@ -180,6 +180,10 @@ defineServerEvents({
   kind: 'broadcast',
   audiences: ['ventroom_feed', 'vent_post_{post_id}', 'user_{author}'],
   summary:
-    "Protocol 2 only (`?protocol=2` at $connect; docs/realtime.md): one group's events since its last batch, in order, each exactly as it would travel alone (its id, its position in the group), then the latest view counts; at most 32 KB and one frame per group per interval (1 s; the feed's widens with its audience, its counts at most every 30 s unless they ride with events).",
-  data: z.object({ group: z.string(), events: z.array(z.union(singleEvents as unknown as [z.ZodMiniType, z.ZodMiniType, ...z.ZodMiniType[]])) }),
+    "Protocol 2 only (`?protocol=2` at $connect; docs/realtime.md): one group's events since its last batch, in order, each exactly as it would travel alone (its id, its position in the group), then the latest view counts; at most 32 KB and one frame per group per interval (1 s; the feed's widens with its audience, its counts at most every 30 s unless they ride with events). A group with more than 3 frames of events waiting sends the newest that fit and `skipped` (how many older events were left out, and the offset they go up to): the client counts itself caught up to there and refetches over HTTP what the group shows.",
+  data: z.object({
+    group: z.string(),
+    events: z.array(z.union(singleEvents as unknown as [z.ZodMiniType, z.ZodMiniType, ...z.ZodMiniType[]])),
+    skipped: z.optional(z.object({ events: z.int().check(z.minimum(1)), through_offset: z.int().check(z.minimum(1)) })),
+  }),
 });

@@ -49,7 +49,7 @@ export interface RealtimeOptions {
   markAsViewed?: (postIds: number[]) => Promise<unknown>;
   /** Wait this long to batch tracked views (default 250 ms). */
   viewBatchMs?: number;
-  /** After a reconnect the server could not replay from: refetch what this group shows. */
+  /** After a reconnect the server could not replay from, or a protocol-2 frame that skipped older events: refetch what this group shows. */
   onResync?: (group: ResyncGroup) => void;
   /** How many event ids to remember for deduplication (default 2000). */
   dedupSize?: number;
@@ -351,6 +351,28 @@ export class RealtimeClient {
     this.advance(standing);
   }
 
+  /**
+   * The server left out the group's events up to `offset` (it had more waiting than it could catch
+   * up on): the client counts itself caught up to there, so a later re-join does not ask for them
+   * again, and the app refetches what the group shows.
+   */
+  private skippedThrough(group: string, offset: number): void {
+    const standing = this.standings.get(group);
+    if (!standing) return;
+    if (offset > standing.offset) standing.offset = offset;
+    for (const ahead of standing.ahead) if (ahead <= standing.offset) standing.ahead.delete(ahead);
+    this.advance(standing);
+    const resync = this.resyncGroupOf(group);
+    if (resync) this.options.onResync?.(resync);
+  }
+
+  private resyncGroupOf(group: string): ResyncGroup | undefined {
+    if (group === 'ventroom_feed') return { kind: 'feed' };
+    const post = /^vent_post_(\d+)$/.exec(group);
+    if (post) return { kind: 'post', postId: Number(post[1]) };
+    return group === this.userGroup ? { kind: 'user' } : undefined;
+  }
+
   private advance(standing: Standing): void {
     while (standing.ahead.delete(standing.offset + 1)) standing.offset += 1;
   }
@@ -364,10 +386,12 @@ export class RealtimeClient {
       return;
     }
     for (const listener of this.frameListeners) listener(frame);
-    const batch = frame as { type?: unknown; data?: { events?: unknown } };
+    const batch = frame as { type?: unknown; data?: { group?: unknown; events?: unknown; skipped?: { through_offset?: unknown } } };
     if (batch?.type === 'batch' && Array.isArray(batch.data?.events)) {
       // Protocol 2: the group's events in order, each handled as if it had come alone.
       for (const event of batch.data.events) this.dispatch(event);
+      const through = batch.data.skipped?.through_offset;
+      if (typeof batch.data.group === 'string' && typeof through === 'number') this.skippedThrough(batch.data.group, through);
       return;
     }
     this.dispatch(frame);

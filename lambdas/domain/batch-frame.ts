@@ -10,11 +10,21 @@ import { serverMessage } from '../core/messages.ts';
 export const MAX_FRAME_BYTES = 32 * 1024;
 
 /**
+ * Older events a digest left out because the group had more waiting than it can catch up on
+ * (domain/digest.ts): how many, and the offset up to which the client should consider itself
+ * caught up (and refetch over HTTP what the group shows).
+ */
+export interface Skipped {
+  events: number;
+  through_offset: number;
+}
+
+/**
  * A batch frame's JSON, built from the events' frames as stored (each keeps its own id and its
  * position in the group) without parsing them again.
  */
-export function batchFrame(group: string, events: string[], now = new Date()): string {
-  const envelope = serverMessage('batch', { group, events: [] }, now);
+export function batchFrame(group: string, events: string[], now = new Date(), skipped?: Skipped): string {
+  const envelope = serverMessage('batch', { group, events: [], ...(skipped ? { skipped } : {}) }, now);
   const [head, tail] = JSON.stringify(envelope).split('"events":[]');
   return `${head}"events":[${events.join(',')}]${tail}`;
 }

@@ -2,7 +2,9 @@ import { counterConfig, MAX_WINDOW_SECONDS } from '../core/counter-config.ts';
 import { envInt, readEnv } from '../core/config.ts';
 import { groups } from '../core/groups.ts';
 import { serverMessage } from '../core/messages.ts';
-import { batchFrame, MAX_FRAME_BYTES } from './batch-frame.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { batchFrame, MAX_FRAME_BYTES, type Skipped } from './batch-frame.ts';
+import { metrics } from '../core/metrics.ts';
 import { queueSender } from '../core/sqs.ts';
 import { addToDigest, armDigest, commitDigest, digestState, type DigestState } from '../repositories/digests.ts';
 import { framesAt } from '../repositories/history.ts';
@@ -26,6 +28,13 @@ const config = readEnv({
 const GROUP_INTERVAL_MS = 1000;
 /** Most events one digest reads from history (a frame holds fewer of any real size). */
 const MAX_EVENTS_PER_DIGEST = 100;
+/**
+ * A group with more events waiting than this many frames carry (or more than one digest reads) is
+ * not catching up: its digest sends the newest events that fit one frame and tells the client how
+ * many older ones it skipped. A burst waits its turn, in order; a feed whose events outrun its
+ * interval (a very big audience) stays current instead of falling further behind.
+ */
+const MAX_BACKLOG_FRAMES = 3;
 
 export interface DigestJob {
   digest: string;
@@ -84,30 +93,57 @@ export interface Digest {
 }
 
 /**
- * What a due digest sends: as many of the pending events as fit one frame, in order, then the
+ * What a due digest sends: as many of the pending events as fit one frame, in order (the oldest
+ * first, or, past MAX_BACKLOG_FRAMES, the newest and a `skipped` note for the older), then the
  * latest counts of the changed posts if they are due (or ride along with events) and fit.
  * Undefined when nothing is to be sent now. Offsets history no longer holds are dropped with it.
  */
 async function nextDigest(group: string, state: DigestState, nowMs: number): Promise<Digest | undefined> {
-  const offsets = state.pending.slice(0, MAX_EVENTS_PER_DIGEST);
+  const offsets = state.pending.slice(-MAX_EVENTS_PER_DIGEST);
+  const unread = state.pending.length - offsets.length;
   const stored = await framesAt(group, offsets);
   const now = new Date(nowMs);
-  const overhead = Buffer.byteLength(batchFrame(group, [], now));
+  const present = new Map(stored.map((entry) => [entry.offset, entry.frame]));
+  const bytesOf = (frame: string) => Buffer.byteLength(frame) + 1;
+  const backlog = offsets.reduce((sum, offset) => sum + (present.has(offset) ? bytesOf(present.get(offset)!) : 0), 0);
+  const overflow = unread > 0 || backlog > MAX_BACKLOG_FRAMES * MAX_FRAME_BYTES;
+  // Sized for the largest note this digest could carry.
+  const overhead = Buffer.byteLength(batchFrame(group, [], now, overflow ? { events: state.pending.length, through_offset: state.pending.at(-1)! } : undefined));
   const events: string[] = [];
   const taken: number[] = [];
   let size = overhead;
-  const present = new Map(stored.map((entry) => [entry.offset, entry.frame]));
-  for (const offset of offsets) {
-    const frame = present.get(offset);
-    if (frame === undefined) {
-      taken.push(offset); // expired or never stored: nothing to send for it
-      continue;
+  let skipped: Skipped | undefined;
+  if (overflow) {
+    // Newest back to the oldest that fits; everything older leaves the state unsent.
+    let first = offsets.length;
+    while (first > 0) {
+      const frame = present.get(offsets[first - 1]!);
+      if (frame !== undefined) {
+        if (events.length && size + bytesOf(frame) > MAX_FRAME_BYTES) break;
+        events.unshift(frame);
+        size += bytesOf(frame);
+      }
+      first--;
     }
-    const bytes = Buffer.byteLength(frame) + 1;
-    if (events.length && size + bytes > MAX_FRAME_BYTES) break;
-    events.push(frame);
-    taken.push(offset);
-    size += bytes;
+    const left = state.pending.slice(0, unread + first);
+    taken.push(...state.pending);
+    if (left.length) {
+      skipped = { events: left.length, through_offset: left.at(-1)! };
+      metrics.addMetric('DigestEventsSkipped', MetricUnit.Count, left.length);
+      metrics.publishStoredMetrics();
+    }
+  } else {
+    for (const offset of offsets) {
+      const frame = present.get(offset);
+      if (frame === undefined) {
+        taken.push(offset); // expired or never stored: nothing to send for it
+        continue;
+      }
+      if (events.length && size + bytesOf(frame) > MAX_FRAME_BYTES) break;
+      events.push(frame);
+      taken.push(offset);
+      size += bytesOf(frame);
+    }
   }
   const posts: number[] = [];
   if (state.counted.length && (events.length || state.countersDueMs <= nowMs)) {
@@ -126,8 +162,8 @@ async function nextDigest(group: string, state: DigestState, nowMs: number): Pro
       size += bytes;
     }
   }
-  if (events.length === 0) return taken.length || posts.length ? { frame: '', offsets: taken, posts } : undefined;
-  return { frame: batchFrame(group, events, now), offsets: taken, posts };
+  if (events.length === 0 && !skipped) return taken.length || posts.length ? { frame: '', offsets: taken, posts } : undefined;
+  return { frame: batchFrame(group, events, now, skipped), offsets: taken, posts };
 }
 
 /**

@@ -2,13 +2,12 @@ import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk
 import pLimit from 'p-limit';
 import type { BroadcastJob } from '../core/broadcast.ts';
 import { envInt, envUrl, readEnv } from '../core/config.ts';
-import { counterConfig } from '../core/counter-config.ts';
 import type { CounterJob } from '../core/counters.ts';
 import { groups } from '../core/groups.ts';
 import { feedCounterAudience, flushCounters } from '../domain/counter-flush.ts';
 import { noteForDigest, runDigest, type DigestJob } from '../domain/digest.ts';
 import { framed, stampEvent } from '../domain/history.ts';
-import { pace, pacedChunkSize, pacedDelays, type Pace } from '../domain/pacing.ts';
+import { budgetPace, pacedChunkSize, pacedDelays, type Pace } from '../domain/pacing.ts';
 import type { Positions, ServerMessage } from '../core/messages.ts';
 import { logger } from '../core/logger.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
@@ -142,7 +141,7 @@ async function handleJob(job: BroadcastJob, flush: { pace?: Pace } = {}): Promis
     await feedCounterAudience(whole).catch((error) => logger.warn('Recording the feed audience failed', { error: error as Error }));
     // The window keeps the budget on average; the pace keeps it in every second. The contract
     // clients' share of the feed is their share of the budget (the digests pace the rest).
-    flush.pace ??= pace((counterConfig.COUNTER_BUDGET_PER_SECOND * audience) / Math.max(1, whole));
+    flush.pace ??= budgetPace(audience / Math.max(1, whole));
   }
   const jobs = sets.map((set) => ({ ...job, message: framed(job.message, positions, set.groups), connection_ids: set.connectionIds }));
   await deliverOrSplit(jobs, audience, flush.pace);
@@ -170,7 +169,7 @@ async function handleDigest(job: DigestJob): Promise<void> {
       for (const member of page) if (member.protocol === 2) connectionIds.push(member.connectionId);
     }
     // The feed's digests spend the protocol-2 share of the budget, in every second.
-    const paced = job.digest === groups.feed ? pace((counterConfig.COUNTER_BUDGET_PER_SECOND * connectionIds.length) / Math.max(1, everyone)) : undefined;
+    const paced = job.digest === groups.feed ? budgetPace(connectionIds.length / Math.max(1, everyone)) : undefined;
     await deliverOrSplit([{ message: JSON.parse(frame) as ServerMessage, audiences: [job.digest], connection_ids: connectionIds }], connectionIds.length, paced);
   });
 }

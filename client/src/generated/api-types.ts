@@ -811,6 +811,10 @@ export interface BatchEvent {
           };
         }
     )[];
+    skipped?: {
+      events: number;
+      through_offset: number;
+    };
   };
   id: string;
   timestamp: string;
