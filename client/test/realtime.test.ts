@@ -6,7 +6,7 @@ import { RealtimeClient, ThrottledError, VentRoomClient, type ResyncGroup } from
 
 /**
  * The realtime client against a twin of its own, with real sockets: API Gateway's 10-minute idle
- * close and 2-hour cap shortened to 1.5 s and 20 s, every queue message delivered twice (so each
+ * close and 2-hour cap shortened to 3 s and 20 s, every queue message delivered twice (so each
  * event reaches the socket twice with the same id), history cut to 10 events a recovery, then a
  * restart on the same ports and data.
  */
@@ -20,7 +20,7 @@ afterAll(async () => {
   await removeDataDir(own);
 });
 
-const ENV = { VENTROOM_WS_IDLE_TIMEOUT_MS: '1500', VENTROOM_WS_MAX_DURATION_MS: '20000', VENTROOM_DELIVERY_COPIES: '2', WS_HISTORY_MAX_EVENTS: '10' };
+const ENV = { VENTROOM_WS_IDLE_TIMEOUT_MS: '3000', VENTROOM_WS_MAX_DURATION_MS: '20000', VENTROOM_DELIVERY_COPIES: '2', WS_HISTORY_MAX_EVENTS: '10' };
 let httpUrl = '';
 let wsUrl = '';
 
@@ -73,7 +73,7 @@ describe('RealtimeClient against a twin', () => {
     const target = await post(author, 'watched');
     await client.joinPost(target.id);
     // Idle for longer than the idle timeout: the pings keep the first socket.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await new Promise((resolve) => setTimeout(resolve, 4000));
     expect(client.connections).toBe(1);
 
     // The cap closes the socket; the client reconnects and joins both groups again from where it stood: nothing to refetch.

@@ -436,7 +436,7 @@ describe(`fuzzing every write endpoint (${FUZZ_CASES} cases each, seed ${FUZZ_SE
     posts.verify(audit);
     await comments.verify();
     console.log(`fuzz (seed ${FUZZ_SEED}): ${session.requests} requests in ${elapsed} ms; ${JSON.stringify(session.tallies)}`);
-  }, 300_000 * (FUZZ_CASES / 1000));
+  }, 600_000 * (FUZZ_CASES / 1000));
 
   // A read, not a write: a quarter of the cases (each may read 100 posts of up to 40 KB).
   it('list query fuzzing: page and page_size caps hold, never a 5xx', async () => {
