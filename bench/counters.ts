@@ -221,6 +221,8 @@ async function measureSize(twin: BenchTwin, size: number, protocol: 1 | 2, users
     watcher.socket.once('close', () => resolve());
     watcher.socket.terminate();
   })));
+  // Their $disconnects, before the next size's posts are created beside them.
+  await twin.drain();
   return rows;
 }
 

@@ -67,7 +67,7 @@ export interface Twin {
   dataDir: string;
   /** The configuration the handlers run with (what the CDK stack sets in AWS, pointing at local services). */
   handlerEnv: Record<string, string>;
-  /** Resolves once no queue has a visible or in-flight message and no batch is being handled. */
+  /** Resolves once no queue has a visible or in-flight message, no batch is being handled and no WebSocket route (a $disconnect) is running or waiting. */
   drain(timeoutMs?: number): Promise<void>;
   connectionCount(): number;
   stop(): Promise<void>;
@@ -237,7 +237,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       const deadline = Date.now() + timeoutMs;
       let quietRounds = 0;
       while (Date.now() < deadline) {
-        let pending = pollers.reduce((sum, poller) => sum + poller.busy(), 0);
+        let pending = pollers.reduce((sum, poller) => sum + poller.busy(), 0) + ws.busy();
         for (const url of Object.values(queueUrls.main)) {
           const { Attributes } = await sqs.send(
             new GetQueueAttributesCommand({

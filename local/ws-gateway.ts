@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pLimit from 'p-limit';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { DEFAULT_TIMEOUT_SECONDS, wsRoutes, type WsRoute } from '../lambdas/manifest.ts';
 import { MISDIRECTED, type HostPolicy } from './host-check.ts';
@@ -40,10 +41,14 @@ export interface WsGateway {
   managementEndpoint: string;
   port: number;
   connectionCount(): number;
+  /** Route invocations running or waiting (a `$disconnect` storm included): background work for a drain. */
+  busy(): number;
   /** What the fault injection did so far: `@connections` calls answered 429, `$disconnect`s never run. */
   faults(): { throttledCalls: number; droppedDisconnects: number };
   close(): Promise<void>;
 }
+
+const MAX_CONCURRENT_DISCONNECTS = 32;
 
 /** At most `perSecond` takes in any one-second window (fixed windows, as a coarse account throttle); no limit when unset. */
 function rateWindow(perSecond: number | undefined): { take(): boolean } {
@@ -127,6 +132,10 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
   const throttle = rateWindow(options.connectionsRatePerSecond);
   let throttledCalls = 0;
   let droppedDisconnects = 0;
+  // One process stands for many Lambda instances: thousands of sockets closing at once would run
+  // thousands of $disconnect handlers against one DynamoDB Local, and time out, where AWS spreads
+  // them over instances (and drops what it throttles: delivery is best effort). They wait their turn.
+  const disconnects = pLimit(MAX_CONCURRENT_DISCONNECTS);
   const inFlight = new Set<Promise<unknown>>();
   const run = (loaded: LoadedRoute, event: unknown) => {
     const invocation = invoke(loaded.handler, event, loaded.route.id, loaded.route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) as Promise<
@@ -161,7 +170,7 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
       isBase64Encoded: false,
       requestContext: { ...requestContext(connection, '$disconnect', 'DISCONNECT', host), disconnectStatusCode: code, disconnectReason: reason },
     };
-    await run(route, event).catch((error) => console.error('[ws] $disconnect failed', error));
+    await disconnects(() => run(route, event)).catch((error) => console.error('[ws] $disconnect failed', error));
   };
 
   const onMessage = async (connection: Connection, data: Buffer, isBinary: boolean, host: string) => {
@@ -323,6 +332,7 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
     managementEndpoint: `http://${host}:${port}`,
     port,
     connectionCount: () => connections.size,
+    busy: () => inFlight.size + disconnects.pendingCount,
     faults: () => ({ throttledCalls, droppedDisconnects }),
     async close() {
       // Let handlers already running (a $disconnect, a message) finish before the services go away.
