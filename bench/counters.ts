@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import WebSocket from 'ws';
-import { counterConfig, FEED_POSTS_PER_FLUSH, POST_WINDOW_SECONDS } from '../lambdas/core/counter-config.ts';
+import { counterConfig, FEED_POSTS_PER_FLUSH, POST_WINDOW_MS } from '../lambdas/core/counter-config.ts';
 import { feedChanges } from '../lambdas/repositories/counters.ts';
 import { viewTotals } from '../lambdas/repositories/posts.ts';
 import { percentile } from './support/stats.ts';
@@ -264,7 +264,7 @@ export function counterTables(result: CounterResult): Table[] {
           : `all final in ${seconds(row.settleMs ?? Number.NaN)}`,
       ]),
       notes: [
-        `Windows: a post's group hears its count at most once per ${POST_WINDOW_SECONDS} s; the feed at most ${FEED_POSTS_PER_FLUSH} posts' counts per ${counterConfig.FEED_COUNTER_WINDOW_SECONDS} s, newest first (lambdas/core/counters.ts, docs/realtime.md).`,
+        `Windows: a post's group hears its count at most once per ${POST_WINDOW_MS} ms (the flush at the window's start, a trailing one a second later); the feed at most ${FEED_POSTS_PER_FLUSH} posts' counts per ${counterConfig.FEED_COUNTER_WINDOW_SECONDS} s, newest first (lambdas/core/counters.ts, docs/realtime.md).`,
         'Over the load (first mark_as_viewed to the last view counted): per counted view = counter messages the audience received / views counted; per watcher/s max = most in any one second for any one watcher; @connections/s = all counter deliveries of the audience.',
         `stale: sampled every ${SAMPLE_MS} ms while the load ran (${SAMPLED_FEED_WATCHERS} feed watchers x ${POSTS} posts; each post screen on its post): how long the held count had been below the stored one (0 = current).`,
         'after the load: post screens, from the last counted view until each held its final count; feed, the changed posts it had still to send and the windows that takes (2 posts a window, newest first).',

@@ -17,7 +17,8 @@ type Phase = (typeof PHASES)[number];
 
 const FANOUT_SOCKETS = [500, 2000, 5000];
 /** Idle feed watchers for the view-counter phase (issue 12's sizes). */
-const COUNTER_WATCHERS = [200, 2000, 5000];
+// COUNTER_WATCHERS=200 for a quick look at one size.
+const COUNTER_WATCHERS = process.env.COUNTER_WATCHERS ? process.env.COUNTER_WATCHERS.split(',').map(Number) : [200, 2000, 5000];
 /** Descriptors the fan-out needs in this process: the largest audience twice (twin and raw server) plus slack. */
 const WANTED_FILES = 2 * Math.max(...FANOUT_SOCKETS) + 1024;
 

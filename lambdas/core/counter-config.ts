@@ -4,7 +4,14 @@ import { envInt, readEnv } from './config.ts';
  * The coalesced counters' windows and budget (core/counters.ts), apart from the code that claims and
  * schedules flushes so the scale model and the benchmarks can size windows without a queue.
  */
-export const POST_WINDOW_SECONDS = 1;
+/**
+ * A post's group hears its count at most once per window, and the flush runs at the window's start
+ * (core/counters.ts): half a second keeps the count a post screen holds under a second old, a
+ * whole second could not (its flushes would be a second apart plus the pipeline).
+ */
+export const POST_WINDOW_MS = 500;
+/** The trailing flush that covers views counted during a post's window: SQS delays come in whole seconds. */
+export const POST_TRAILING_DELAY_SECONDS = 1;
 export const FEED_POSTS_PER_FLUSH = 2;
 export const counterConfig = readEnv({
   /** The feed group's shortest counter window: at most FEED_POSTS_PER_FLUSH counter messages per feed watcher per window. */

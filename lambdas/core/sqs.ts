@@ -26,6 +26,13 @@ export function queueSender<T>(queue: QueueName): (message: T, delaySeconds?: nu
   };
 }
 
+/** A batch sender bound to one queue (see queueSender): one SendMessageBatch per ten messages. */
+export function queueBatchSender<T>(queue: QueueName): (messages: T[], delaySeconds?: number[]) => Promise<void> {
+  const variable = queueUrlVariable(queue);
+  const url = readEnv({ [variable]: envUrl() })[variable] as string;
+  return (messages: T[], delaySeconds?: number[]) => sendBatch(url, messages, delaySeconds);
+}
+
 /** SQS's limits on one SendMessageBatch: ten entries, and 1 MiB of bodies in all (one message: the same). */
 export const MAX_BATCH_ENTRIES = 10;
 export const MAX_BATCH_BYTES = 1_048_576;

@@ -1,11 +1,11 @@
 import type { BroadcastJob } from '../core/broadcast.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { counterConfig, FEED_POSTS_PER_FLUSH, feedWindowSeconds } from '../core/counter-config.ts';
-import { scheduleFeedFlush, type CounterGuard, type CounterJob } from '../core/counters.ts';
+import { claimPostWindow, scheduleFeedFlush, scheduleTrailingPostFlush, type CounterGuard, type CounterJob } from '../core/counters.ts';
 import { groups } from '../core/groups.ts';
 import { serverMessage } from '../core/messages.ts';
 import { metrics } from '../core/metrics.ts';
-import { feedChanges, forgetFeedChanges, markFeedChanged, raiseSent, recordFeedWindow, type CounterAudience } from '../repositories/counters.ts';
+import { feedChanges, forgetFeedChanges, markFeedChanged, raiseSent, recordFeedWindow, sentCount, type CounterAudience } from '../repositories/counters.ts';
 import { viewTotals } from '../repositories/posts.ts';
 
 /**
@@ -24,9 +24,20 @@ function counterJob(postId: number, views: number, audience: CounterAudience): B
     : { message, audiences: [groups.feed], except_audiences: [groups.post(postId)], counter_guard: guard };
 }
 
-async function flushPost(postId: number, nowMs: number): Promise<BroadcastJob[]> {
+/**
+ * A post's flush: the leading one sends the count now. A trailing one (a second after a window was
+ * claimed) sends only if the count rose past what the group was sent, and only in a window of its
+ * own, which it leaves a trailing flush of its own; when the window is taken, that window's flushes
+ * cover what it would have sent.
+ */
+async function flushPost(postId: number, trailing: boolean, nowMs: number): Promise<BroadcastJob[]> {
   const views = (await viewTotals([postId], true)).get(postId);
   if (views === undefined) return []; // deleted since
+  if (trailing) {
+    if (views <= (await sentCount(postId, 'post'))) return [];
+    if (!(await claimPostWindow(postId, nowMs))) return [];
+    await scheduleTrailingPostFlush(postId);
+  }
   return (await raiseSent(postId, 'post', views, nowMs)) ? [counterJob(postId, views, 'post')] : [];
 }
 
@@ -67,5 +78,5 @@ export async function feedCounterAudience(audience: number, nowMs = Date.now()):
 }
 
 export function flushCounters(job: CounterJob, nowMs = Date.now()): Promise<BroadcastJob[]> {
-  return job.counter === 'post' ? flushPost(job.post_id, nowMs) : flushFeed(nowMs);
+  return job.counter === 'post' ? flushPost(job.post_id, job.trailing === true, nowMs) : flushFeed(nowMs);
 }

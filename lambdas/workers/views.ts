@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import pLimit from 'p-limit';
-import { countersChanged } from '../core/counters.ts';
+import { feedCountersChanged, schedulePostFlush } from '../core/counters.ts';
 import { logger } from '../core/logger.ts';
 import type { ViewsMessage } from '../core/views-queue.ts';
 import { refreshTrendingIfStale } from '../domain/trending-snapshot.ts';
@@ -81,23 +81,30 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
           for (const id of entry.messageIds) failed.add(id);
           return;
         }
+        let outcome: Awaited<ReturnType<typeof countViews>>;
         try {
-          const outcome = await countViews(postId, [...entry.views.values()]);
-          if (outcome.status === 'counted') {
-            counted += 1;
-            changed.push(postId);
-          } else if (outcome.status === 'nothing-new' && [...entry.messageIds].some((id) => redelivered.has(id))) changed.push(postId);
+          outcome = await countViews(postId, [...entry.views.values()]);
         } catch (error) {
           logger.error('Counting views failed', { postId, error: error as Error });
           for (const id of entry.messageIds) failed.add(id);
+          return;
         }
+        if (outcome.status === 'counted') counted += 1;
+        else if (!(outcome.status === 'nothing-new' && [...entry.messageIds].some((id) => redelivered.has(id)))) return;
+        changed.push(postId);
+        // At once, not after the batch: the post's screen hears its count within the pipeline's time.
+        await schedulePostFlush(postId).catch((error) => {
+          // Counted, but its group will not hear of it: the messages come back, find the views counted, and try again.
+          logger.error('Scheduling a post counter update failed', { postId, error: error as Error });
+          for (const id of entry.messageIds) failed.add(id);
+        });
       }),
     ),
   );
   if (deferred > 0) logger.warn('Batch out of time: posts left for the retry', { deferred, posts: byPost.size });
-  await countersChanged(changed).catch((error) => {
+  await feedCountersChanged(changed).catch((error) => {
     // Counted, but nobody will hear of it: the messages come back, find the views counted, and try again.
-    logger.error('Scheduling counter updates failed', { error: error as Error, posts: changed.length });
+    logger.error('Scheduling feed counter updates failed', { error: error as Error, posts: changed.length });
     for (const postId of changed) for (const id of byPost.get(postId)!.messageIds) failed.add(id);
   });
   if (counted > 0) {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { POST_WINDOW_SECONDS } from '../../lambdas/core/counter-config.ts';
+import { POST_TRAILING_DELAY_SECONDS, POST_WINDOW_MS } from '../../lambdas/core/counter-config.ts';
+import { claimPostFlush } from '../../lambdas/repositories/counters.ts';
+import { handler as broadcastWorker } from '../../lambdas/workers/broadcast.ts';
 import type { ServerMessage } from '../../lambdas/core/messages.ts';
 import { handler as viewsWorker } from '../../lambdas/workers/views.ts';
 import { createPost, newUser } from '../support/api.ts';
-import { invokeWorker } from '../support/lambda-events.ts';
+import { invokeWorker, sqsEvent as rawSqsEvent } from '../support/lambda-events.ts';
 import { sqsEvent, userIds, viewsRecord } from '../support/views.ts';
 import { WsClient } from '../support/ws.ts';
 
@@ -36,8 +38,8 @@ describe('view counters of a post group', () => {
 
     const events = distinctCounts(watcher, post.id);
     const counts = views(events);
-    // A flush is claimed at most once a window (less its 100 ms margin) while the burst lasts.
-    const claimable = Math.floor(burstMs / (POST_WINDOW_SECONDS * 1000 - 100)) + 1;
+    // A flush is claimed at most once a window while the burst and its trailing flush last.
+    const claimable = Math.floor((burstMs + POST_TRAILING_DELAY_SECONDS * 1000) / POST_WINDOW_MS) + 1;
     expect(events.length).toBeLessThanOrEqual(claimable);
     expect(events.length).toBeLessThan(12);
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
@@ -55,13 +57,35 @@ describe('view counters of a post group', () => {
     await invokeWorker('ViewsCounter', viewsWorker, sqsEvent(viewers.slice(0, 2).map((viewer) => viewsRecord(viewer, [post.id]))));
     await watcher.next('ventroom_post_view_updated', (m) => (m.data as { post_id: number }).post_id === post.id);
     // Same viewers again, a window later: counted already, so no flush is scheduled.
-    await new Promise((resolve) => setTimeout(resolve, POST_WINDOW_SECONDS * 1000 + 200));
+    await new Promise((resolve) => setTimeout(resolve, POST_WINDOW_MS + 200));
     await invokeWorker('ViewsCounter', viewsWorker, sqsEvent(viewers.slice(0, 2).map((viewer) => viewsRecord(viewer, [post.id]))));
-    await new Promise((resolve) => setTimeout(resolve, POST_WINDOW_SECONDS * 1000 + 1500));
+    await new Promise((resolve) => setTimeout(resolve, POST_TRAILING_DELAY_SECONDS * 1000 + 1500));
     expect(views(distinctCounts(watcher, post.id))).toEqual([2]);
     await invokeWorker('ViewsCounter', viewsWorker, sqsEvent(viewers.slice(2).map((viewer) => viewsRecord(viewer, [post.id]))));
     await watcher.next('ventroom_post_view_updated', (m) => (m.data as { post_id: number; views: number }).post_id === post.id && (m.data as { views: number }).views === 4);
     expect(views(distinctCounts(watcher, post.id))).toEqual([2, 4]);
+    await watcher.close();
+  });
+
+  it('views whose claim lost to a pending window reach the group by its trailing flush, which takes a window of its own', async () => {
+    const post = await createPost(await newUser());
+    const watcher = await WsClient.connect(await newUser());
+    await watcher.request({ type: 'join_ventroom_post', data: { post_id: post.id } }, 'ventroom_post_joined');
+    // Someone else's window, 1.5 s long, is pending: these views' claim loses and sends nothing at once.
+    expect((await claimPostFlush(post.id, Date.now(), 1500, 0)).claimed).toBe(true);
+    const result = await invokeWorker('ViewsCounter', viewsWorker, sqsEvent(userIds(3).map((viewer) => viewsRecord(viewer, [post.id]))));
+    expect(result.batchItemFailures).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect(distinctCounts(watcher, post.id)).toEqual([]);
+
+    // That window's trailing flush: the count rose past what the group was sent, and the window is over.
+    const trailing = JSON.stringify({ counter: 'post', post_id: post.id, trailing: true });
+    expect((await invokeWorker('BroadcastFanout', broadcastWorker, rawSqsEvent([trailing]))).batchItemFailures).toEqual([]);
+    await watcher.next('ventroom_post_view_updated', (m) => (m.data as { post_id: number; views: number }).post_id === post.id && (m.data as { views: number }).views === 3);
+    // A second trailing flush finds nothing new and sends nothing (nor does the one the first scheduled).
+    expect((await invokeWorker('BroadcastFanout', broadcastWorker, rawSqsEvent([trailing]))).batchItemFailures).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, POST_TRAILING_DELAY_SECONDS * 1000 + 1500));
+    expect(views(distinctCounts(watcher, post.id))).toEqual([3]);
     await watcher.close();
   });
 });
