@@ -13,7 +13,8 @@ import { viewTotals } from '../repositories/posts.ts';
 /**
  * Protocol 2 (docs/realtime.md): a connection that asked for it at `$connect` gets no frame per
  * event. Each group's events and changed view counts collect in its digest state
- * (repositories/digests.ts); one armed digest a group runs after the group's interval and sends its
+ * (repositories/digests.ts); one armed digest a group runs (at once when the group's last frame
+ * is an interval old or more, else an interval after it) and sends its
  * protocol-2 members a `batch` frame: the events in order, then the latest counts, at most 32 KB
  * (one billed message). The feed's interval widens with its audience so its digests stay inside
  * the fan-out budget, and its counts go out at most every WS_DIGEST_FEED_COUNTER_SECONDS unless
@@ -80,7 +81,10 @@ async function armFor(group: string, state: DigestState, intervalMs: number, now
 export async function noteForDigest(group: string, note: { offset: number } | { postId: number }, audience: number, nowMs = Date.now()): Promise<void> {
   const intervalMs = digestIntervalMs(group, audience);
   const state = await addToDigest(group, note, nowMs);
-  const wantedMs = 'offset' in note ? nowMs + intervalMs : Math.max(nowMs + intervalMs, state.countersDueMs);
+  // The leading edge: a group that had no frame for an interval gets this one now (a quiet post
+  // screen's event is not held back a second); a busy one, an interval after its last frame.
+  const earliestMs = Math.max(nowMs, state.nextDueMs);
+  const wantedMs = 'offset' in note ? earliestMs : Math.max(earliestMs, state.countersDueMs);
   // An armed digest that runs no later carries this too.
   if (state.fireAtMs !== undefined && state.fireAtMs <= wantedMs && state.fireAtMs >= nowMs - LOST_AFTER_MS) return;
   await arm(group, wantedMs, intervalMs, nowMs);
@@ -182,6 +186,7 @@ export async function runDigest(job: DigestJob, deliver: (frame: string) => Prom
     offsets: digest?.offsets ?? [],
     posts: digest?.posts ?? [],
     countersDueMs: carriedCounts ? nowMs + countsGapMs(job.digest, job.interval_ms) : undefined,
+    nextDueMs: digest?.frame ? nowMs + job.interval_ms : undefined,
   });
   if (left) await armFor(job.digest, left, job.interval_ms, nowMs);
 }

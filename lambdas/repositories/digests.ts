@@ -8,13 +8,15 @@ import { digestKeys } from '../core/keys.ts';
  * - `pending`: the history offsets of events its protocol-2 members have not been sent yet;
  * - `counted`: posts whose view counts changed since the last digest that carried counts;
  * - `fire_at`: when the one armed digest runs (none armed: absent);
- * - `counters_due`: the earliest time a digest carries counts again (the feed's are spaced out).
+ * - `counters_due`: the earliest time a digest carries counts again (the feed's are spaced out);
+ * - `next_due`: the earliest time the next frame may go (the last frame's time plus the interval).
  */
 export interface DigestState {
   pending: number[];
   counted: number[];
   fireAtMs?: number;
   countersDueMs: number;
+  nextDueMs: number;
 }
 
 const STATE_TTL_SECONDS = 3 * 24 * 3600;
@@ -28,6 +30,7 @@ function stateOf(item: Record<string, unknown> | undefined): DigestState {
     counted: numbers(item?.counted),
     fireAtMs: item?.fire_at === undefined ? undefined : Number(item.fire_at),
     countersDueMs: Number(item?.counters_due ?? 0),
+    nextDueMs: Number(item?.next_due ?? 0),
   };
 }
 
@@ -81,12 +84,18 @@ export async function digestState(group: string): Promise<DigestState> {
  * is disarmed, only if no earlier digest superseded it meanwhile. Answers the state left (what came
  * in while it ran), or undefined when it was superseded.
  */
-export async function commitDigest(group: string, fireAtMs: number, sent: { offsets: number[]; posts: number[]; countersDueMs?: number }): Promise<DigestState | undefined> {
+export async function commitDigest(
+  group: string,
+  fireAtMs: number,
+  sent: { offsets: number[]; posts: number[]; countersDueMs?: number; nextDueMs?: number },
+): Promise<DigestState | undefined> {
   const deletes = [sent.offsets.length ? '#pending :offsets' : '', sent.posts.length ? '#counted :posts' : ''].filter(Boolean);
   const values: Record<string, unknown> = { ':fire': fireAtMs };
   if (sent.offsets.length) values[':offsets'] = new Set(sent.offsets);
   if (sent.posts.length) values[':posts'] = new Set(sent.posts);
   if (sent.countersDueMs !== undefined) values[':countersDue'] = sent.countersDueMs;
+  if (sent.nextDueMs !== undefined) values[':nextDue'] = sent.nextDueMs;
+  const sets = [sent.countersDueMs !== undefined ? '#countersDue = :countersDue' : '', sent.nextDueMs !== undefined ? '#nextDue = :nextDue' : ''].filter(Boolean);
   try {
     const { Attributes } = await db.send(
       new UpdateCommand({
@@ -94,7 +103,7 @@ export async function commitDigest(group: string, fireAtMs: number, sent: { offs
         Key: digestKeys.state(group),
         UpdateExpression: [
           'REMOVE #fire',
-          sent.countersDueMs !== undefined ? 'SET #countersDue = :countersDue' : '',
+          sets.length ? `SET ${sets.join(', ')}` : '',
           deletes.length ? `DELETE ${deletes.join(', ')}` : '',
         ]
           .filter(Boolean)
@@ -105,6 +114,7 @@ export async function commitDigest(group: string, fireAtMs: number, sent: { offs
           ...(sent.offsets.length ? { '#pending': 'pending' } : {}),
           ...(sent.posts.length ? { '#counted': 'counted' } : {}),
           ...(sent.countersDueMs !== undefined ? { '#countersDue': 'counters_due' } : {}),
+          ...(sent.nextDueMs !== undefined ? { '#nextDue': 'next_due' } : {}),
         },
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',

@@ -56,8 +56,11 @@ describe('protocol 2: a backlog past three frames', () => {
     expect(skipped?.data.group).toBe(group);
     const delivered = skipped!.data.events.length as number;
     expect(delivered).toBeGreaterThanOrEqual(2);
-    expect(skipped!.data.skipped).toEqual({ events: contents.length - delivered, through_offset: last - delivered });
-    expect(updates).toEqual(contents.slice(-delivered));
+    // The quiet group's first event may have gone at once (the leading edge), before the backlog built up.
+    const before = updates.length - delivered;
+    expect(before).toBeLessThanOrEqual(3);
+    expect(skipped!.data.skipped).toEqual({ events: contents.length - before - delivered, through_offset: last - delivered });
+    expect(updates).toEqual([...contents.slice(0, before), ...contents.slice(-delivered)]);
 
     // Live again: the next event comes in the group's next frame, and needs no resync.
     const text = 'after the backlog';
