@@ -1,16 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Five projects. `shared`: most tests, in parallel, against one twin. `exclusive`: tests that need
+ * Four projects. `shared`: most tests, in parallel, against one twin. `exclusive`: tests that need
  * the whole service to themselves (exact global counts, restarts, load), afterwards, one file at a
- * time, against a twin of their own; beside it `own-twin`, one file at a time, the exclusive kind
- * that start their own twins.
+ * time, against a twin of their own.
  * `cdk`: template and cdk-nag tests, no emulators (the CLI synth with bundling only in test:hard). `iam`: last, the least-privilege check
  * of every function's policy against the AWS calls the other projects' tests recorded.
  */
-/** Files of the exclusive kind (load, restarts) that run against twins they start themselves. */
-const OWN_TWIN_FILES = ['test/exclusive/races.test.ts', 'test/exclusive/restart.test.ts', 'test/exclusive/twin-lifecycle.test.ts'];
-
 const twinProject = {
   globalSetup: ['test/support/global-setup.ts'],
   setupFiles: ['test/support/handler-env.ts', 'test/support/contract-setup.ts'],
@@ -32,13 +28,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { ...twinProject, name: 'exclusive', include: ['test/exclusive/**/*.test.ts'], exclude: OWN_TWIN_FILES, fileParallelism: false, sequence: { groupOrder: 1 } },
-      },
-      {
-        extends: true,
-        // Beside `exclusive`, one file at a time: these start twins of their own (their own DynamoDB
-        // Local too), so they never see the exclusive files' data, only share the machine with them.
-        test: { ...twinProject, name: 'own-twin', include: OWN_TWIN_FILES, fileParallelism: false, sequence: { groupOrder: 1 } },
+        test: { ...twinProject, name: 'exclusive', include: ['test/exclusive/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
       },
       {
         extends: true,
