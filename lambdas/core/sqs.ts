@@ -15,12 +15,17 @@ export function queueBody(value: unknown): string {
 }
 
 /**
- * A sender bound to one queue, whose URL is read and checked when the module that creates it loads
- * (cold start), from the variable the stack sets for exactly the queues a function may send to.
+ * The URL of a queue a function may send to, read and checked when the module that binds a sender
+ * loads (cold start), from the variable the stack sets for exactly those queues.
  */
-export function queueSender<T>(queue: QueueName): (message: T, delaySeconds?: number) => Promise<void> {
+function boundQueueUrl(queue: QueueName): string {
   const variable = queueUrlVariable(queue);
-  const url = readEnv({ [variable]: envUrl() })[variable] as string;
+  return readEnv({ [variable]: envUrl() })[variable] as string;
+}
+
+/** A sender bound to one queue (its URL checked at cold start). */
+export function queueSender<T>(queue: QueueName): (message: T, delaySeconds?: number) => Promise<void> {
+  const url = boundQueueUrl(queue);
   return async (message: T, delaySeconds?: number) => {
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: queueBody(message), DelaySeconds: delaySeconds }));
   };
@@ -28,8 +33,7 @@ export function queueSender<T>(queue: QueueName): (message: T, delaySeconds?: nu
 
 /** A batch sender bound to one queue (see queueSender): one SendMessageBatch per ten messages. */
 export function queueBatchSender<T>(queue: QueueName): (messages: T[], delaySeconds?: number[]) => Promise<void> {
-  const variable = queueUrlVariable(queue);
-  const url = readEnv({ [variable]: envUrl() })[variable] as string;
+  const url = boundQueueUrl(queue);
   return (messages: T[], delaySeconds?: number[]) => sendBatch(url, messages, delaySeconds);
 }
 

@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE, db, isConditionFailure } from '../core/db.ts';
 import { digestKeys } from '../core/keys.ts';
+import { setOrRemove } from './update-expression.ts';
 
 /**
  * The state of a group's protocol-2 digests (domain/digest.ts), one item per group, written only
@@ -90,31 +91,23 @@ export async function commitDigest(
   sent: { offsets: number[]; posts: number[]; countersDueMs?: number; nextDueMs?: number },
 ): Promise<DigestState | undefined> {
   const deletes = [sent.offsets.length ? '#pending :offsets' : '', sent.posts.length ? '#counted :posts' : ''].filter(Boolean);
-  const values: Record<string, unknown> = { ':fire': fireAtMs };
+  // The spacing times: each set when given (setOrRemove leaves an undefined one alone).
+  const times = setOrRemove({ counters_due: sent.countersDueMs, next_due: sent.nextDueMs });
+  const values: Record<string, unknown> = { ':fire': fireAtMs, ...times.values };
   if (sent.offsets.length) values[':offsets'] = new Set(sent.offsets);
   if (sent.posts.length) values[':posts'] = new Set(sent.posts);
-  if (sent.countersDueMs !== undefined) values[':countersDue'] = sent.countersDueMs;
-  if (sent.nextDueMs !== undefined) values[':nextDue'] = sent.nextDueMs;
-  const sets = [sent.countersDueMs !== undefined ? '#countersDue = :countersDue' : '', sent.nextDueMs !== undefined ? '#nextDue = :nextDue' : ''].filter(Boolean);
   try {
     const { Attributes } = await db.send(
       new UpdateCommand({
         TableName: TABLE,
         Key: digestKeys.state(group),
-        UpdateExpression: [
-          'REMOVE #fire',
-          sets.length ? `SET ${sets.join(', ')}` : '',
-          deletes.length ? `DELETE ${deletes.join(', ')}` : '',
-        ]
-          .filter(Boolean)
-          .join(' '),
+        UpdateExpression: ['REMOVE #fire', times.expression, deletes.length ? `DELETE ${deletes.join(', ')}` : ''].filter(Boolean).join(' '),
         ConditionExpression: '#fire = :fire',
         ExpressionAttributeNames: {
           '#fire': 'fire_at',
           ...(sent.offsets.length ? { '#pending': 'pending' } : {}),
           ...(sent.posts.length ? { '#counted': 'counted' } : {}),
-          ...(sent.countersDueMs !== undefined ? { '#countersDue': 'counters_due' } : {}),
-          ...(sent.nextDueMs !== undefined ? { '#nextDue': 'next_due' } : {}),
+          ...times.names,
         },
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
