@@ -61,6 +61,8 @@ async function main() {
     retryDelaySeconds: retryDelay ? Number(retryDelay) : undefined,
     // Fault injection for tests: every SQS message handed to its worker this many times (SQS is at-least-once).
     deliveryCopies: countFrom('VENTROOM_DELIVERY_COPIES', 1, 10),
+    // For load tests on a saturated machine: every function's timeout this many times longer.
+    timeoutScale: countFrom('VENTROOM_TIMEOUT_SCALE', 1, 10),
     // For client tests: API Gateway's 10-minute idle close and 2-hour cap, in milliseconds.
     wsIdleTimeoutMs: optionalCount('VENTROOM_WS_IDLE_TIMEOUT_MS'),
     wsMaxDurationMs: optionalCount('VENTROOM_WS_MAX_DURATION_MS'),

@@ -62,13 +62,26 @@ export function currentFunction(): string | undefined {
   return running.getStore();
 }
 
+let timeoutScale = 1;
+
+/**
+ * Stretches every function's timeout (the twin's `timeoutScale`). The twin runs every function in
+ * one process against emulators on a laptop: a load test that saturates them (the races suite's 50
+ * clients on 2 cores) queues requests for seconds that AWS would serve in milliseconds, and those
+ * queues must not read as Lambda timeouts. Only such tests set it; everyone else keeps AWS's cut-off.
+ */
+export function setTimeoutScale(scale: number): void {
+  timeoutScale = scale;
+}
+
 /** Runs a handler with the function's timeout, as Lambda would cut it off. */
 export async function invoke(
   handler: LambdaHandler,
   event: unknown,
   functionName: string,
-  timeoutSeconds: number,
+  configuredSeconds: number,
 ): Promise<unknown> {
+  const timeoutSeconds = configuredSeconds * timeoutScale;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new LambdaTimeoutError(functionName, timeoutSeconds)), timeoutSeconds * 1000);

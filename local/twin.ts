@@ -12,7 +12,7 @@ import { createDevIssuer, TokenRequestError, type DevIssuer } from './dev-issuer
 import { devPageEndpoints } from './dev-pages.ts';
 import { assertPortFree, freePort, startDynamoDbLocal, startSqsS3, TwinStartError, type Emulator } from './emulators.ts';
 import { startHttpGateway, type HttpGateway } from './http-gateway.ts';
-import { loadHandler } from './lambda-runtime.ts';
+import { loadHandler, setTimeoutScale } from './lambda-runtime.ts';
 import { ensureBucket, ensureQueues, ensureTable, ensureTopic, type QueueUrls } from './resources.ts';
 import { startPoller, type Poller } from './sqs-poller.ts';
 import { startWsGateway, type WsGateway } from './ws-gateway.ts';
@@ -38,6 +38,8 @@ export interface TwinOptions {
   retryDelaySeconds?: number;
   /** Fault injection: hand every queue message to its consumer this many times (default 1: off). */
   deliveryCopies?: number;
+  /** Multiply every function's timeout (load tests on a saturated machine: local/lambda-runtime.ts); default 1. */
+  timeoutScale?: number;
   /** Concurrent batches per queue consumer (Lambda scales pollers; default 4). */
   pollerParallelism?: number;
   /** API Gateway's WebSocket idle timeout (10 minutes) and connection cap (2 hours), shorter for client tests. */
@@ -87,6 +89,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     cleanups.length = 0;
   };
   try {
+    setTimeoutScale(options.timeoutScale ?? 1);
     const host = options.host ?? '127.0.0.1';
     // Port 0 means "any free port"; it is chosen up front because URLs handed to the handlers
     // (media base, token issuer) must name it before they load.
