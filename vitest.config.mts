@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import LongestFirst from './test/support/sequencer.ts';
 
 /**
  * Four projects. `shared`: most tests, in parallel, against one twin. `exclusive`: tests that need
@@ -18,7 +17,6 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 3,
     testTimeout: 60_000,
-    sequence: { sequencer: LongestFirst },
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
     // Background work (a $disconnect, a queue hop) takes its time on a loaded 2-core machine.
