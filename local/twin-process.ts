@@ -49,7 +49,7 @@ export async function startTwinProcess(extraEnv: Record<string, string> = {}): P
     });
   });
   // Keep the child's logs visible (handler errors are JSON lines, the twin's own start with "["),
-  // without its banner or its CloudWatch metrics (EMF lines: thousands per test run, read by nobody).
+  // without its banner or its CloudWatch metrics (EMF lines: about 340 per CI run, read by nobody).
   child.stdout!.on('data', (chunk: Buffer) => {
     const lines = chunk.toString().split('\n').filter((line) => (line.startsWith('{') && !line.startsWith('{"_aws"')) || line.startsWith('['));
     if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
