@@ -18,7 +18,7 @@ import { auditTable, type Audit } from '../support/table-audit.ts';
 
 /**
  * Property-based fuzzing of every write endpoint's body, query and path (fast-check, FUZZ_CASES
- * cases per property: 120 in CI; FUZZ_RUNS=N runs 1,000 x N): posts (create, PUT/PATCH, DELETE),
+ * cases per property: 60 in CI; FUZZ_RUNS=N runs 1,000 x N): posts (create, PUT/PATCH, DELETE),
  * uploads, comments (create, PUT/PATCH, DELETE), reactions (POST, DELETE), mark_as_viewed, and
  * hostile paths. Whatever arrives: never a 5xx, and a refused request writes nothing (this file runs
  * alone on its twin, so the id sequences, the counters, the media bucket, the target items and the
