@@ -431,7 +431,8 @@ export const consumers: Consumer[] = [
     maxConcurrency: 10,
     access: {
       table: {
-        read: { actions: ['GetItem', 'BatchGetItem'], partitions: ['feed', 'trending'] },
+        // Query: whether a post's group has members before its counter flush is claimed (core/counters.ts).
+        read: { actions: ['GetItem', 'BatchGetItem', 'Query'], partitions: ['feed', 'trending', 'group'] },
         write: { actions: ['PutItem', 'UpdateItem'], partitions: ['feed', 'post', 'user', 'trending', 'counter'] },
         indexes: [VIEWS_BY_HOUR_INDEX.indexName],
       },

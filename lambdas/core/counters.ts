@@ -1,4 +1,6 @@
+import { groupHasMembers } from '../repositories/connections.ts';
 import { claimFeedFlush, claimPostFlush, markFeedChanged, type Claim, type CounterAudience } from '../repositories/counters.ts';
+import { groups } from './groups.ts';
 import { counterConfig, MAX_WINDOW_SECONDS, POST_TRAILING_DELAY_SECONDS, POST_WINDOW_MS } from './counter-config.ts';
 import { queueBatchSender } from './sqs.ts';
 
@@ -39,9 +41,11 @@ const sendJobs = queueBatchSender<CounterJob>('broadcast');
 const knownDue = new Map<string, number>();
 const KNOWN_DUE_LIMIT = 10_000;
 
+const knownPending = (cacheKey: string, nowMs: number) => (knownDue.get(cacheKey) ?? 0) > nowMs;
+
 /** Claims a flush unless this instance knows it is pending; true when this caller won it. */
 async function claimKnown(cacheKey: string, nowMs: number, marginMs: number, claimWith: (nowMs: number, marginMs: number) => Promise<Claim>): Promise<Claim | undefined> {
-  if ((knownDue.get(cacheKey) ?? 0) > nowMs) return undefined;
+  if (knownPending(cacheKey, nowMs)) return undefined;
   const claim = await claimWith(nowMs, marginMs);
   if (knownDue.size >= KNOWN_DUE_LIMIT) knownDue.clear();
   knownDue.set(cacheKey, claim.claimed ? nowMs + claim.windowMs - marginMs : claim.dueMs);
@@ -60,8 +64,16 @@ export function scheduleTrailingPostFlush(postId: number): Promise<void> {
   return sendJobs([{ counter: 'post', post_id: postId, trailing: true }], [POST_TRAILING_DELAY_SECONDS]);
 }
 
-/** Flushes a post's group counter now (and a second later for what comes meanwhile) unless its window is taken. */
+/**
+ * Flushes a post's group counter now (and a second later for what comes meanwhile) unless its
+ * window is taken or nobody is on the post's screen. Most posts have nobody there: one key read
+ * instead of a claim, two broadcast jobs and their flushes. A connection that joins later misses
+ * nothing by it: a flush before its join would have reached nobody either, and an app that reads
+ * the count after the join's reply is in the group for every view counted after that read.
+ */
 export async function schedulePostFlush(postId: number, nowMs = Date.now()): Promise<void> {
+  if (knownPending(`post:${postId}`, nowMs)) return;
+  if (!(await groupHasMembers(groups.post(postId)))) return;
   if (!(await claimPostWindow(postId, nowMs))) return;
   await sendJobs(
     [

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE, db } from '../core/db.ts';
 import { connectionKeys, type Key } from '../core/keys.ts';
 import { batchWrite, deleteRequest as del, putRequest as put, type WriteRequest } from './batch-write.ts';
@@ -101,4 +101,22 @@ export async function* groupMembers(group: string, pageSize?: number): AsyncGene
     Limit: pageSize,
   });
   for await (const page of pages) yield page.map((item) => ({ connectionId: item.sk as string, protocol: item.protocol === 2 ? 2 : 1 }));
+}
+
+/**
+ * Whether a group has any connection (one key read, strongly consistent: a connection that joined
+ * before this call is seen).
+ */
+export async function groupHasMembers(group: string): Promise<boolean> {
+  const { Items } = await db.send(
+    new QueryCommand({
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': connectionKeys.groupPartition(group) },
+      ProjectionExpression: 'sk',
+      ConsistentRead: true,
+      Limit: 1,
+    }),
+  );
+  return (Items?.length ?? 0) > 0;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { POST_TRAILING_DELAY_SECONDS, POST_WINDOW_MS } from '../../lambdas/core/counter-config.ts';
-import { claimPostFlush } from '../../lambdas/repositories/counters.ts';
+import { claimPostFlush, sentCount } from '../../lambdas/repositories/counters.ts';
 import { viewTotals } from '../../lambdas/repositories/posts.ts';
 import { handler as broadcastWorker } from '../../lambdas/workers/broadcast.ts';
 import type { ServerMessage } from '../../lambdas/core/messages.ts';
@@ -65,6 +65,24 @@ describe('view counters of a post group', () => {
     await invokeWorker('ViewsCounter', viewsWorker, sqsEvent(viewers.slice(2).map((viewer) => viewsRecord(viewer, [post.id]))));
     await watcher.next('ventroom_post_view_updated', (m) => (m.data as { post_id: number; views: number }).post_id === post.id && (m.data as { views: number }).views === 4);
     expect(views(distinctCounts(watcher, post.id))).toEqual([2, 4]);
+    await watcher.close();
+  });
+
+  it('a post nobody watches gets no flush; once someone joins, the next view reaches them', async () => {
+    const post = await createPost(await newUser());
+    const result = await invokeWorker('ViewsCounter', viewsWorker, sqsEvent(userIds(3).map((viewer) => viewsRecord(viewer, [post.id]))));
+    expect(result.batchItemFailures).toEqual([]);
+    await drain();
+    expect((await viewTotals([post.id], true)).get(post.id)).toBeGreaterThanOrEqual(3);
+    // No flush ran: a flush records what the group was sent, even a group with nobody in it.
+    expect(await sentCount(post.id, 'post')).toBe(0);
+
+    const watcher = await WsClient.connect(await newUser());
+    await watcher.request({ type: 'join_ventroom_post', data: { post_id: post.id } }, 'ventroom_post_joined');
+    expect((await invokeWorker('ViewsCounter', viewsWorker, sqsEvent(userIds(1).map((viewer) => viewsRecord(viewer, [post.id]))))).batchItemFailures).toEqual([]);
+    const stored = (await viewTotals([post.id], true)).get(post.id)!;
+    await watcher.next('ventroom_post_view_updated', (m) => (m.data as { post_id: number; views: number }).post_id === post.id && (m.data as { views: number }).views >= stored, 15_000);
+    expect(await sentCount(post.id, 'post')).toBeGreaterThanOrEqual(stored);
     await watcher.close();
   });
 
