@@ -1,5 +1,5 @@
 import { groupHasMembers } from '../repositories/connections.ts';
-import { claimFeedFlush, claimPostFlush, markFeedChanged, type Claim, type CounterAudience } from '../repositories/counters.ts';
+import { claimFeedFlush, claimPostFlush, claimPostFlushRaisingSent, markFeedChanged, type Claim, type CounterAudience } from '../repositories/counters.ts';
 import { groups } from './groups.ts';
 import { counterConfig, MAX_WINDOW_SECONDS, POST_TRAILING_DELAY_SECONDS, POST_WINDOW_MS } from './counter-config.ts';
 import { queueBatchSender } from './sqs.ts';
@@ -57,6 +57,18 @@ export async function claimPostWindow(postId: number, nowMs = Date.now()): Promi
   // No margin: the flush that covers a lost claim's views is the trailing one, a second later, well past the window.
   const claim = await claimKnown(`post:${postId}`, nowMs, 0, (now, margin) => claimPostFlush(postId, now, POST_WINDOW_MS, margin));
   return claim?.claimed === true;
+}
+
+/**
+ * A trailing flush's window, claimed only if `views` is more than the group was sent; `views` is
+ * then recorded as sent (one write for both). True when this caller is to send it.
+ */
+export async function claimTrailingPostWindow(postId: number, views: number, nowMs = Date.now()): Promise<boolean> {
+  const cacheKey = `post:${postId}`;
+  if (knownPending(cacheKey, nowMs)) return false;
+  if (!(await claimPostFlushRaisingSent(postId, views, nowMs, POST_WINDOW_MS))) return false;
+  knownDue.set(cacheKey, nowMs + POST_WINDOW_MS);
+  return true;
 }
 
 /** The flush that covers the views counted during a post's window, whose claims lost to it. */

@@ -1,11 +1,11 @@
 import type { BroadcastJob } from '../core/broadcast.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { counterConfig, FEED_POSTS_PER_FLUSH, feedWindowSeconds } from '../core/counter-config.ts';
-import { claimPostWindow, scheduleFeedFlush, scheduleTrailingPostFlush, type CounterGuard, type CounterJob } from '../core/counters.ts';
+import { claimTrailingPostWindow, scheduleFeedFlush, scheduleTrailingPostFlush, type CounterGuard, type CounterJob } from '../core/counters.ts';
 import { groups } from '../core/groups.ts';
 import { serverMessage } from '../core/messages.ts';
 import { metrics } from '../core/metrics.ts';
-import { feedChanges, forgetFeedChanges, markFeedChanged, raiseSent, recordFeedWindow, sentCount, type CounterAudience } from '../repositories/counters.ts';
+import { feedChanges, forgetFeedChanges, markFeedChanged, raiseSent, recordFeedWindow, type CounterAudience } from '../repositories/counters.ts';
 import { viewTotals } from '../repositories/posts.ts';
 
 /**
@@ -34,9 +34,9 @@ async function flushPost(postId: number, trailing: boolean, nowMs: number): Prom
   const views = (await viewTotals([postId], true)).get(postId);
   if (views === undefined) return []; // deleted since
   if (trailing) {
-    if (views <= (await sentCount(postId, 'post'))) return [];
-    if (!(await claimPostWindow(postId, nowMs))) return [];
+    if (!(await claimTrailingPostWindow(postId, views, nowMs))) return [];
     await scheduleTrailingPostFlush(postId);
+    return [counterJob(postId, views, 'post')];
   }
   return (await raiseSent(postId, 'post', views, nowMs)) ? [counterJob(postId, views, 'post')] : [];
 }

@@ -52,6 +52,30 @@ export function claimPostFlush(postId: number, nowMs: number, windowMs: number, 
   return claim(counterKeys.post(postId), nowMs, windowMs, marginMs);
 }
 
+/**
+ * A trailing flush's claim and its count in one conditional write: claims the post's next window
+ * (as claimPostFlush) and records `views` as sent, only if no window is pending and the group was
+ * sent less. False when either is not so: the pending window's flushes cover it, or nothing rose.
+ */
+export async function claimPostFlushRaisingSent(postId: number, views: number, nowMs: number, windowMs: number): Promise<boolean> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: counterKeys.post(postId),
+        UpdateExpression: 'SET #due = if_not_exists(#window, :window) + :now, #sent = :views, #ttl = :ttl',
+        ConditionExpression: '(attribute_not_exists(#due) OR #due <= :now) AND (attribute_not_exists(#sent) OR #sent < :views)',
+        ExpressionAttributeNames: { '#due': 'due', '#window': 'window_ms', '#sent': SENT_ATTRIBUTE.post, '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':window': windowMs, ':now': nowMs, ':views': views, ':ttl': ttl(nowMs) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 /** Claims the next flush of the feed's counters (its window: the one recordFeedWindow last set, else `defaultWindowMs`). */
 export function claimFeedFlush(nowMs: number, defaultWindowMs: number, marginMs: number): Promise<Claim> {
   return claim(counterKeys.feedFlush(), nowMs, defaultWindowMs, marginMs);
