@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { addIssue, envFlag, readEnv } from './config.ts';
-import { TABLE, db, isConditionFailure } from './db.ts';
+import { TABLE, db, isConditionFailure, writeIf } from './db.ts';
 import { ThrottledError } from './errors.ts';
 import { rateKeys } from './keys.ts';
 import { parseRateLimits } from './rate-limit-spec.ts';
@@ -49,13 +49,7 @@ export function rateWindowUpdate(userId: string, rateClass: string, limit: numbe
  */
 export async function consumeSocketBudget(connectionId: string, now = Date.now()): Promise<boolean> {
   if (!config.RATE_LIMITS_ENABLED) return true;
-  try {
-    await db.send(new UpdateCommand(rateWindowUpdate(connectionId, 'socket', config.RATE_LIMITS.socket, now)));
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(new UpdateCommand(rateWindowUpdate(connectionId, 'socket', config.RATE_LIMITS.socket, now)));
 }
 
 /** Counts one request of `userId` in its class's current window and refuses it once the window's budget is spent. */

@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE, db, isConditionFailure } from '../core/db.ts';
+import { TABLE, db, isConditionFailure, writeIf } from '../core/db.ts';
 import { counterKeys, FEED_CHANGE_SHARDS, type Key } from '../core/keys.ts';
 import { batchGet } from './batch-get.ts';
 
@@ -58,22 +58,16 @@ export function claimPostFlush(postId: number, nowMs: number, windowMs: number, 
  * sent less. False when either is not so: the pending window's flushes cover it, or nothing rose.
  */
 export async function claimPostFlushRaisingSent(postId: number, views: number, nowMs: number, windowMs: number): Promise<boolean> {
-  try {
-    await db.send(
-      new UpdateCommand({
-        TableName: TABLE,
-        Key: counterKeys.post(postId),
-        UpdateExpression: 'SET #due = if_not_exists(#window, :window) + :now, #sent = :views, #ttl = :ttl',
-        ConditionExpression: '(attribute_not_exists(#due) OR #due <= :now) AND (attribute_not_exists(#sent) OR #sent < :views)',
-        ExpressionAttributeNames: { '#due': 'due', '#window': 'window_ms', '#sent': SENT_ATTRIBUTE.post, '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':window': windowMs, ':now': nowMs, ':views': views, ':ttl': ttl(nowMs) },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: counterKeys.post(postId),
+      UpdateExpression: 'SET #due = if_not_exists(#window, :window) + :now, #sent = :views, #ttl = :ttl',
+      ConditionExpression: '(attribute_not_exists(#due) OR #due <= :now) AND (attribute_not_exists(#sent) OR #sent < :views)',
+      ExpressionAttributeNames: { '#due': 'due', '#window': 'window_ms', '#sent': SENT_ATTRIBUTE.post, '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':window': windowMs, ':now': nowMs, ':views': views, ':ttl': ttl(nowMs) },
+    }),
+  );
 }
 
 /** Claims the next flush of the feed's counters (its window: the one recordFeedWindow last set, else `defaultWindowMs`). */
@@ -145,22 +139,16 @@ export async function forgetFeedChanges(changes: Map<number, number[]>): Promise
  * false then (this count is stale and must not go out after the higher one).
  */
 export async function raiseSent(postId: number, audience: CounterAudience, views: number, nowMs: number): Promise<boolean> {
-  try {
-    await db.send(
-      new UpdateCommand({
-        TableName: TABLE,
-        Key: counterKeys.post(postId),
-        UpdateExpression: 'SET #sent = :views, #ttl = :ttl',
-        ConditionExpression: 'attribute_not_exists(#sent) OR #sent <= :views',
-        ExpressionAttributeNames: { '#sent': SENT_ATTRIBUTE[audience], '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':views': views, ':ttl': ttl(nowMs) },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: counterKeys.post(postId),
+      UpdateExpression: 'SET #sent = :views, #ttl = :ttl',
+      ConditionExpression: 'attribute_not_exists(#sent) OR #sent <= :views',
+      ExpressionAttributeNames: { '#sent': SENT_ATTRIBUTE[audience], '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':views': views, ':ttl': ttl(nowMs) },
+    }),
+  );
 }
 
 /** The highest count an audience has been sent for a post (0 when none). */

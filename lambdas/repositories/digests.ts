@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE, db, isConditionFailure } from '../core/db.ts';
+import { TABLE, db, isConditionFailure, writeIf } from '../core/db.ts';
 import { digestKeys } from '../core/keys.ts';
 import { setOrRemove } from './update-expression.ts';
 
@@ -57,22 +57,16 @@ export async function addToDigest(group: string, note: { offset: number } | { po
  * caller armed it (and must schedule its job).
  */
 export async function armDigest(group: string, fireAtMs: number, staleBeforeMs: number): Promise<boolean> {
-  try {
-    await db.send(
-      new UpdateCommand({
-        TableName: TABLE,
-        Key: digestKeys.state(group),
-        UpdateExpression: 'SET #fire = :fire',
-        ConditionExpression: 'attribute_not_exists(#fire) OR #fire > :fire OR #fire < :stale',
-        ExpressionAttributeNames: { '#fire': 'fire_at' },
-        ExpressionAttributeValues: { ':fire': fireAtMs, ':stale': staleBeforeMs },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: digestKeys.state(group),
+      UpdateExpression: 'SET #fire = :fire',
+      ConditionExpression: 'attribute_not_exists(#fire) OR #fire > :fire OR #fire < :stale',
+      ExpressionAttributeNames: { '#fire': 'fire_at' },
+      ExpressionAttributeValues: { ':fire': fireAtMs, ':stale': staleBeforeMs },
+    }),
+  );
 }
 
 export async function digestState(group: string): Promise<DigestState> {

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE, db, isConditionFailure } from '../core/db.ts';
+import { TABLE, db, writeIf } from '../core/db.ts';
 import { postPartitionKeys, trendingKeys } from '../core/keys.ts';
 import { VIEWS_BY_HOUR_INDEX } from '../core/table-schema.ts';
 import { hourStartSeconds } from '../core/view-time.ts';
@@ -55,48 +55,36 @@ export async function readTrendingSnapshot(hour: string): Promise<TrendingSnapsh
  * of racing readers and workers: exactly one computes, the others keep serving the old snapshot.
  */
 export async function claimTrendingRefresh(hour: string, now: number, staleMs: number, leaseMs: number): Promise<boolean> {
-  try {
-    await db.send(
-      new UpdateCommand({
-        TableName: TABLE,
-        Key: trendingKeys.snapshot(hour),
-        UpdateExpression: 'SET claimed_at = :now, #ttl = :ttl',
-        ConditionExpression:
-          '(attribute_not_exists(computed_at) OR computed_at <= :staleBefore OR computed_at >= :staleAfter) AND ' +
-          '(attribute_not_exists(claimed_at) OR claimed_at <= :leaseBefore OR claimed_at >= :leaseAfter)',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: {
-          ':now': now,
-          ':ttl': snapshotExpiry(hour),
-          ':staleBefore': now - staleMs,
-          ':staleAfter': now + staleMs,
-          ':leaseBefore': now - leaseMs,
-          ':leaseAfter': now + leaseMs,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: trendingKeys.snapshot(hour),
+      UpdateExpression: 'SET claimed_at = :now, #ttl = :ttl',
+      ConditionExpression:
+        '(attribute_not_exists(computed_at) OR computed_at <= :staleBefore OR computed_at >= :staleAfter) AND ' +
+        '(attribute_not_exists(claimed_at) OR claimed_at <= :leaseBefore OR claimed_at >= :leaseAfter)',
+      ExpressionAttributeNames: { '#ttl': 'ttl' },
+      ExpressionAttributeValues: {
+        ':now': now,
+        ':ttl': snapshotExpiry(hour),
+        ':staleBefore': now - staleMs,
+        ':staleAfter': now + staleMs,
+        ':leaseBefore': now - leaseMs,
+        ':leaseAfter': now + leaseMs,
+      },
+    }),
+  );
 }
 
 /** Saves a snapshot computed under the claim taken at `claimedAt`; false if that claim was lost meanwhile. */
 export async function saveTrendingSnapshot(hour: string, snapshot: TrendingSnapshot, claimedAt: number): Promise<boolean> {
   const entries: StoredEntry[] = snapshot.entries.map((entry) => [entry.postId, entry.recentViews, entry.totalViews]);
-  try {
-    await db.send(
-      new PutCommand({
-        TableName: TABLE,
-        Item: { ...trendingKeys.snapshot(hour), computed_at: snapshot.computedAt, entries, ttl: snapshotExpiry(hour) },
-        ConditionExpression: 'claimed_at = :claimedAt',
-        ExpressionAttributeValues: { ':claimedAt': claimedAt },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new PutCommand({
+      TableName: TABLE,
+      Item: { ...trendingKeys.snapshot(hour), computed_at: snapshot.computedAt, entries, ttl: snapshotExpiry(hour) },
+      ConditionExpression: 'claimed_at = :claimedAt',
+      ExpressionAttributeValues: { ':claimedAt': claimedAt },
+    }),
+  );
 }
