@@ -43,12 +43,17 @@ const KNOWN_DUE_LIMIT = 10_000;
 
 const knownPending = (cacheKey: string, nowMs: number) => (knownDue.get(cacheKey) ?? 0) > nowMs;
 
+/** Bounded: an instance that lives through many posts forgets them all at once rather than grow. */
+function rememberDue(cacheKey: string, dueMs: number): void {
+  if (knownDue.size >= KNOWN_DUE_LIMIT) knownDue.clear();
+  knownDue.set(cacheKey, dueMs);
+}
+
 /** Claims a flush unless this instance knows it is pending; true when this caller won it. */
 async function claimKnown(cacheKey: string, nowMs: number, marginMs: number, claimWith: (nowMs: number, marginMs: number) => Promise<Claim>): Promise<Claim | undefined> {
   if (knownPending(cacheKey, nowMs)) return undefined;
   const claim = await claimWith(nowMs, marginMs);
-  if (knownDue.size >= KNOWN_DUE_LIMIT) knownDue.clear();
-  knownDue.set(cacheKey, claim.claimed ? nowMs + claim.windowMs - marginMs : claim.dueMs);
+  rememberDue(cacheKey, claim.claimed ? nowMs + claim.windowMs - marginMs : claim.dueMs);
   return claim;
 }
 
@@ -67,7 +72,7 @@ export async function claimTrailingPostWindow(postId: number, views: number, now
   const cacheKey = `post:${postId}`;
   if (knownPending(cacheKey, nowMs)) return false;
   if (!(await claimPostFlushRaisingSent(postId, views, nowMs, POST_WINDOW_MS))) return false;
-  knownDue.set(cacheKey, nowMs + POST_WINDOW_MS);
+  rememberDue(cacheKey, nowMs + POST_WINDOW_MS);
   return true;
 }
 

@@ -25,8 +25,10 @@ afterAll(() => {
 describe('protocol 2: a backlog past three frames', () => {
   it('reaches the typed client as the newest events, a skipped note and a resync, then live events again', async () => {
     const [author, reader] = await Promise.all([newUser(), newUser()]);
+    // The create response is the event payload: a GET would count a view, whose counter flush arms a
+    // digest that can run (on a loaded machine) before the backlog below is all pending.
     const post = await createPost(author);
-    const dto = (await call('GET', `/api/ventroom/posts/${post.id}/`, { user: author })).body as Record<string, unknown>;
+    const dto: Record<string, unknown> = post;
     const resyncs: ResyncGroup[] = [];
     const frames: { type: string; data: any }[] = [];
     const client = new RealtimeClient({ url: twin().wsUrl, token: reader.token, protocol: 2, onResync: (group) => resyncs.push(group) });
@@ -57,7 +59,7 @@ describe('protocol 2: a backlog past three frames', () => {
     await expect.poll(() => resyncs, { timeout: 20_000 }).toEqual([{ kind: 'post', postId: post.id }]);
     const skipped = frames.find((frame) => frame.type === 'batch' && frame.data.skipped);
     expect(skipped?.data.group).toBe(group);
-    // The frame's events, less the latest counts it may carry after them (the set-up's GET counted a view).
+    // The frame's events, less any latest counts it carries after them.
     const delivered = (skipped!.data.events as { type: string }[]).filter((event) => event.type === 'ventroom_post_updated').length;
     expect(delivered).toBeGreaterThanOrEqual(2);
     expect(skipped!.data.skipped).toEqual({ events: contents.length - delivered, through_offset: last - delivered });

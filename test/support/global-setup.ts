@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import 'vitest';
 import type { TestProject } from 'vitest/node';
 import { IAM_CALLS_DIR_VARIABLE } from '../../local/aws-call-recorder.ts';
@@ -13,6 +16,8 @@ declare module 'vitest' {
     twins: TwinInfo[];
     /** Where this run's handlers record their AWS calls (test/support/iam-calls.ts). */
     iamCallsDir: string;
+    /** Where files lease one of several twins (test/support/worker-twin.ts). */
+    twinLeaseDir: string;
   }
 }
 
@@ -25,10 +30,15 @@ export async function setup(project: TestProject) {
   process.env[IAM_CALLS_DIR_VARIABLE] = iamCallsDir;
   project.provide('iamCallsDir', iamCallsDir);
   // A project whose files each need the whole service (`exclusive`) runs them two at a time, each
-  // worker (VITEST_POOL_ID) against a twin of its own.
+  // file leasing a twin of its own (test/support/worker-twin.ts).
   const count = project.config.env?.[TWIN_PER_WORKER] ? project.config.maxWorkers : 1;
   const started = await Promise.all(Array.from({ length: count }, () => startTwinProcess()));
   project.provide('twins', started.map(({ info }) => info));
+  const twinLeaseDir = mkdtempSync(path.join(tmpdir(), 'ventroom-twin-leases-'));
+  project.provide('twinLeaseDir', twinLeaseDir);
   // Returned, not kept in a module variable: each project that lists this file has its own twins.
-  return () => Promise.all(started.map(({ child }) => stopTwinProcess(child)));
+  return async () => {
+    await Promise.all(started.map(({ child }) => stopTwinProcess(child)));
+    rmSync(twinLeaseDir, { recursive: true, force: true });
+  };
 }
