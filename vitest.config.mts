@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * Four projects. `shared`: most tests, in parallel, against one twin. `exclusive`: tests that need
  * the whole service to themselves (exact global counts, restarts, load), afterwards, two files at a
- * time, each against its worker's own twin (test/support/worker-twin.ts).
+ * time, each file against a twin it leases (test/support/worker-twin.ts).
  * `cdk`: template and cdk-nag tests, no emulators (the CLI synth with bundling only in test:hard).
  * `iam`: last, the least-privilege check of every function's policy against the AWS calls the other
  * projects' tests recorded.
@@ -34,8 +34,8 @@ export default defineConfig({
           name: 'exclusive',
           include: ['test/exclusive/**/*.test.ts'],
           // Measured with vmstat: one file at a time left the two cores half idle (faults, restart and
-          // twin-lifecycle wait on timers and JVM starts). Each worker has a twin of its own, so no
-          // file sees another's posts or counts.
+          // twin-lifecycle wait on timers and JVM starts). Each file leases a twin of its own
+          // (test/support/worker-twin.ts), so no file sees another's posts or counts.
           maxWorkers: 2,
           env: { VENTROOM_TEST_TWIN_PER_WORKER: '1' },
           sequence: { groupOrder: 1 },
