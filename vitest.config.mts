@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/support/sequencer.ts';
 
 /**
  * Four projects. `shared`: most tests, in parallel, against one twin. `exclusive`: tests that need
@@ -17,6 +18,8 @@ export default defineConfig({
   test: {
     pool: 'forks',
     maxWorkers: 3,
+    // A fresh clone has no results cache: recorded durations put the long files first (test/support/sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 60_000,

@@ -3,6 +3,7 @@ import { envInt, readEnv } from '../core/config.ts';
 import { groups } from '../core/groups.ts';
 import { serverMessage } from '../core/messages.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { batchFrame, MAX_FRAME_BYTES, type Skipped } from './batch-frame.ts';
 import { metrics } from '../core/metrics.ts';
 import { queueSender } from '../core/sqs.ts';
@@ -62,9 +63,15 @@ export function countsGapMs(group: string, intervalMs: number): number {
  */
 const LOST_AFTER_MS = 5 * 60 * 1000;
 
+/**
+ * SQS delays in whole seconds. A job rounded up would run up to a second late, and a post screen
+ * whose counts change all the time would get a frame every two seconds instead of every one; so a
+ * job goes with the whole seconds and its digest waits out the rest, under a second (untilDue).
+ */
+const MAX_WAIT_MS = 1000;
+
 async function arm(group: string, fireAtMs: number, intervalMs: number, nowMs: number): Promise<void> {
-  // SQS delays in whole seconds: the job may run up to a second late, never early.
-  const delaySeconds = Math.min(MAX_WINDOW_SECONDS, Math.max(0, Math.ceil((fireAtMs - nowMs) / 1000)));
+  const delaySeconds = Math.min(MAX_WINDOW_SECONDS, Math.max(0, Math.floor((fireAtMs - nowMs) / 1000)));
   if (await armDigest(group, fireAtMs, nowMs - LOST_AFTER_MS)) await sendDigestJob({ digest: group, fire_at: fireAtMs, interval_ms: intervalMs }, delaySeconds);
 }
 
@@ -170,23 +177,33 @@ async function nextDigest(group: string, state: DigestState, nowMs: number): Pro
   return { frame: batchFrame(group, events, now, skipped), offsets: taken, posts };
 }
 
+/** Waits for `fireAtMs` (at most MAX_WAIT_MS: the part of its delay SQS could not hold); answers the time then. */
+async function untilDue(fireAtMs: number): Promise<number> {
+  const earlyMs = fireAtMs - Date.now();
+  if (earlyMs > 0) await sleep(Math.min(earlyMs, MAX_WAIT_MS));
+  return Date.now();
+}
+
 /**
  * Runs the digest armed for `job.fire_at`: builds it, hands it to `deliver` (the group's protocol-2
  * members), then commits what it sent and arms the next one for what is left. A superseded or
  * already committed job does nothing; a job that fails before its commit is retried and sends the
  * same events again (clients drop copies by `id`).
  */
-export async function runDigest(job: DigestJob, deliver: (frame: string) => Promise<void>, nowMs = Date.now()): Promise<void> {
+export async function runDigest(job: DigestJob, deliver: (frame: string) => Promise<void>): Promise<void> {
+  const nowMs = await untilDue(job.fire_at);
   const state = await digestState(job.digest);
   if (state.fireAtMs !== job.fire_at) return;
   const digest = await nextDigest(job.digest, state, nowMs);
   if (digest?.frame) await deliver(digest.frame);
+  // Spaced from when the frame went, not from when it was built: the next one reaches a client an interval after this one.
+  const sentMs = Date.now();
   const carriedCounts = (digest?.posts.length ?? 0) > 0;
   const left = await commitDigest(job.digest, job.fire_at, {
     offsets: digest?.offsets ?? [],
     posts: digest?.posts ?? [],
-    countersDueMs: carriedCounts ? nowMs + countsGapMs(job.digest, job.interval_ms) : undefined,
-    nextDueMs: digest?.frame ? nowMs + job.interval_ms : undefined,
+    countersDueMs: carriedCounts ? sentMs + countsGapMs(job.digest, job.interval_ms) : undefined,
+    nextDueMs: digest?.frame ? sentMs + job.interval_ms : undefined,
   });
-  if (left) await armFor(job.digest, left, job.interval_ms, nowMs);
+  if (left) await armFor(job.digest, left, job.interval_ms, sentMs);
 }
