@@ -38,7 +38,8 @@ export default defineConfig({
           include: ['test/exclusive/**/*.test.ts'],
           // Measured with vmstat: one file at a time left the two cores half idle (faults, restart and
           // twin-lifecycle wait on timers and JVM starts). Each file leases a twin of its own
-          // (test/support/worker-twin.ts), so no file sees another's posts or counts.
+          // (test/support/worker-twin.ts), so no file sees another's posts or counts. Three at a time
+          // was no faster (151 s against 149 s: both cores already 98-100% busy).
           maxWorkers: 2,
           env: { VENTROOM_TEST_TWIN_PER_WORKER: '1' },
           sequence: { groupOrder: 1 },
