@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE, conditionFailedAt, db } from '../core/db.ts';
 import { feedKeys, postPartitionKeys, userStateKeys } from '../core/keys.ts';
 import { hourOf, hourStartSeconds } from '../core/view-time.ts';
@@ -12,7 +12,7 @@ export interface View {
 }
 
 export type ViewOutcome =
-  | { status: 'counted'; added: number; views: number }
+  | { status: 'counted'; added: number }
   | { status: 'nothing-new' }
   | { status: 'post-gone' };
 
@@ -140,12 +140,10 @@ export async function countViews(postId: number, views: View[]): Promise<ViewOut
     if (result === 'post-gone') return { status: 'post-gone' };
     added += result.added;
   }
-  if (added === 0) return { status: 'nothing-new' };
-  const { Item } = await db.send(
-    new GetCommand({ TableName: TABLE, Key: feedKeys.postStats(postId), ProjectionExpression: '#views', ExpressionAttributeNames: { '#views': 'views' }, ConsistentRead: true }),
-  );
-  if (!Item) return { status: 'post-gone' };
-  return { status: 'counted', added, views: (Item.views as number | undefined) ?? 0 };
+  // No read of the new count here: the counter flushes read it when they run (a strongly
+  // consistent GetItem per post per batch on the feed partition was 540 RCU/s at 1 M DAU in the
+  // scale model), and a post deleted since is skipped there.
+  return added === 0 ? { status: 'nothing-new' } : { status: 'counted', added };
 }
 
 /** Views of one post per hour in [firstHour, lastHour] (hours without views are absent): one Query. */
