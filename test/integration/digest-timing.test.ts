@@ -15,13 +15,19 @@ import { addToDigest, armDigest, digestState } from '../../lambdas/repositories/
  */
 let nextPost = 910_000_000 + Math.floor(Math.random() * 1_000_000);
 
+/** A fresh group with one event pending in its digest, armed to run `inMs` from now. */
+async function armedGroup(text: string, inMs: number) {
+  const group = groups.post(nextPost++);
+  const positions = await stampEvent(serverMessage('ventroom_comment_updated', { id: nextPost, text }), [group]);
+  await addToDigest(group, { offset: positions[group]!.offset }, Date.now());
+  const fireAt = Date.now() + inMs;
+  expect(await armDigest(group, fireAt, 0)).toBe(true);
+  return { group, fireAt, offset: positions[group]!.offset };
+}
+
 describe('protocol-2 digest timing', () => {
   it('waits for its time when its job comes early, and spaces the next frame from when this one went', async () => {
-    const group = groups.post(nextPost++);
-    const positions = await stampEvent(serverMessage('ventroom_comment_updated', { id: 1, text: 'timed' }), [group]);
-    await addToDigest(group, { offset: positions[group]!.offset }, Date.now());
-    const fireAt = Date.now() + 700;
-    expect(await armDigest(group, fireAt, 0)).toBe(true);
+    const { group, fireAt } = await armedGroup('timed', 700);
 
     const sent: number[] = [];
     let deliveredAt = 0;
@@ -39,14 +45,10 @@ describe('protocol-2 digest timing', () => {
   });
 
   it('does nothing, even after waiting, when another job took its place', async () => {
-    const group = groups.post(nextPost++);
-    const positions = await stampEvent(serverMessage('ventroom_comment_updated', { id: 2, text: 'superseded' }), [group]);
-    await addToDigest(group, { offset: positions[group]!.offset }, Date.now());
-    const fireAt = Date.now() + 300;
-    expect(await armDigest(group, fireAt, 0)).toBe(true);
+    const { group, fireAt, offset } = await armedGroup('superseded', 300);
     let calls = 0;
     await runDigest({ digest: group, fire_at: fireAt - 1, interval_ms: 1000 }, async () => void calls++);
     expect(calls).toBe(0);
-    expect((await digestState(group)).pending).toEqual([positions[group]!.offset]);
+    expect((await digestState(group)).pending).toEqual([offset]);
   });
 });
