@@ -30,7 +30,7 @@ function counterJob(postId: number, views: number, audience: CounterAudience): B
  * own, which it leaves a trailing flush of its own; when the window is taken, that window's flushes
  * cover what it would have sent.
  */
-async function flushPost(postId: number, trailing: boolean, nowMs: number): Promise<BroadcastJob[]> {
+async function flushPost(postId: number, trailing: boolean, nowMs: number, redelivered: boolean): Promise<BroadcastJob[]> {
   const views = (await viewTotals([postId], true)).get(postId);
   if (views === undefined) return []; // deleted since
   if (trailing) {
@@ -38,7 +38,9 @@ async function flushPost(postId: number, trailing: boolean, nowMs: number): Prom
     await scheduleTrailingPostFlush(postId);
     return [counterJob(postId, views, 'post')];
   }
-  return (await raiseSent(postId, 'post', views, nowMs)) ? [counterJob(postId, views, 'post')] : [];
+  // Two leading flushes a window apart, the first one late, read the same count: the second sends
+  // nothing (a redelivered one does: it may have failed after recording its count).
+  return (await raiseSent(postId, 'post', views, nowMs, redelivered)) ? [counterJob(postId, views, 'post')] : [];
 }
 
 /** The newest changed posts (ids grow with time), out of the changed set before their counts are read. */
@@ -77,6 +79,7 @@ export async function feedCounterAudience(audience: number, nowMs = Date.now()):
   metrics.publishStoredMetrics();
 }
 
-export function flushCounters(job: CounterJob, nowMs = Date.now()): Promise<BroadcastJob[]> {
-  return job.counter === 'post' ? flushPost(job.post_id, job.trailing === true, nowMs) : flushFeed(nowMs);
+/** `redelivered`: this job was received before (SQS's receive count), so it may have failed midway. */
+export function flushCounters(job: CounterJob, nowMs = Date.now(), redelivered = false): Promise<BroadcastJob[]> {
+  return job.counter === 'post' ? flushPost(job.post_id, job.trailing === true, nowMs, redelivered) : flushFeed(nowMs);
 }

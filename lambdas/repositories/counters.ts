@@ -135,16 +135,17 @@ export async function forgetFeedChanges(changes: Map<number, number[]>): Promise
 }
 
 /**
- * Records `views` as the count an audience is being sent, unless it was already sent a higher one:
- * false then (this count is stale and must not go out after the higher one).
+ * Records `views` as the count an audience is being sent, unless it was already sent a higher one,
+ * or this same one when `orSame` is false: false then (the count is stale, or went out already).
+ * `orSame` is for a retried flush, which may have recorded its count and failed before sending it.
  */
-export async function raiseSent(postId: number, audience: CounterAudience, views: number, nowMs: number): Promise<boolean> {
+export async function raiseSent(postId: number, audience: CounterAudience, views: number, nowMs: number, orSame = true): Promise<boolean> {
   return writeIf(
     new UpdateCommand({
       TableName: TABLE,
       Key: counterKeys.post(postId),
       UpdateExpression: 'SET #sent = :views, #ttl = :ttl',
-      ConditionExpression: 'attribute_not_exists(#sent) OR #sent <= :views',
+      ConditionExpression: orSame ? 'attribute_not_exists(#sent) OR #sent <= :views' : 'attribute_not_exists(#sent) OR #sent < :views',
       ExpressionAttributeNames: { '#sent': SENT_ATTRIBUTE[audience], '#ttl': 'ttl' },
       ExpressionAttributeValues: { ':views': views, ':ttl': ttl(nowMs) },
     }),

@@ -203,10 +203,10 @@ async function deliverChunk(job: ChunkJob): Promise<string[]> {
 }
 
 /** A due view-counter flush (core/counters.ts) turns into counter events, delivered like any other. */
-async function handleCounterFlush(job: CounterJob): Promise<void> {
+async function handleCounterFlush(job: CounterJob, redelivered: boolean): Promise<void> {
   // One pace for the flush: its posts' deliveries follow one another within the budget.
   const flush: { pace?: Pace } = {};
-  for (const counterJob of await flushCounters(job)) {
+  for (const counterJob of await flushCounters(job, Date.now(), redelivered)) {
     try {
       await handleJob(counterJob, flush);
     } catch (error) {
@@ -220,5 +220,5 @@ async function handleCounterFlush(job: CounterJob): Promise<void> {
 export const handler = sqsConsumer('BroadcastFanout', async (record) => {
   const job = JSON.parse(record.body) as BroadcastJob | CounterJob | DigestJob;
   if ('digest' in job) return handleDigest(job);
-  await ('counter' in job ? handleCounterFlush(job) : handleJob(job));
+  await ('counter' in job ? handleCounterFlush(job, Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1) : handleJob(job));
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { POST_TRAILING_DELAY_SECONDS, POST_WINDOW_MS } from '../../lambdas/core/counter-config.ts';
-import { claimPostFlush, sentCount } from '../../lambdas/repositories/counters.ts';
+import { flushCounters } from '../../lambdas/domain/counter-flush.ts';
+import { claimPostFlush, raiseSent, sentCount } from '../../lambdas/repositories/counters.ts';
+import { countViews } from '../../lambdas/repositories/views.ts';
 import { viewTotals } from '../../lambdas/repositories/posts.ts';
 import { handler as broadcastWorker } from '../../lambdas/workers/broadcast.ts';
 import type { ServerMessage } from '../../lambdas/core/messages.ts';
@@ -48,6 +50,17 @@ describe('view counters of a post group', () => {
     expect(counts.at(-1)).toBe(24);
     console.log(`post-group counters: 12 batches in ${burstMs} ms -> ${events.length} messages (${counts.join(', ')})`);
     await watcher.close();
+  });
+
+  it('a leading flush that finds its count already sent sends nothing, unless it is a redelivery', async () => {
+    const post = await createPost(await newUser());
+    await countViews(post.id, userIds(2).map((userId) => ({ userId, viewedAt: new Date().toISOString() })));
+    // Another flush, a window later, read and sent the same count first.
+    expect(await raiseSent(post.id, 'post', 2, Date.now())).toBe(true);
+    expect(await flushCounters({ counter: 'post', post_id: post.id })).toEqual([]);
+    // A redelivered flush may have recorded the count and failed before sending it: it sends.
+    const again = await flushCounters({ counter: 'post', post_id: post.id }, Date.now(), true);
+    expect(again.map((job) => job.message.data)).toEqual([{ post_id: post.id, views: 2 }]);
   });
 
   it('a batch that counts nothing new sends nothing; a later one sends the new count', async () => {
