@@ -11,6 +11,7 @@ import { budgetPace, pacedChunkSize, pacedDelays, type Pace } from '../domain/pa
 import type { Positions, ServerMessage } from '../core/messages.ts';
 import { logger } from '../core/logger.ts';
 import { sqsConsumer } from '../core/sqs-batch.ts';
+import { isRedelivery } from '../core/sqs-record.ts';
 import { sendBatch } from '../core/sqs.ts';
 import { groupMembers, removeConnection } from '../repositories/connections.ts';
 import { sentCount } from '../repositories/counters.ts';
@@ -220,5 +221,5 @@ async function handleCounterFlush(job: CounterJob, redelivered: boolean): Promis
 export const handler = sqsConsumer('BroadcastFanout', async (record) => {
   const job = JSON.parse(record.body) as BroadcastJob | CounterJob | DigestJob;
   if ('digest' in job) return handleDigest(job);
-  await ('counter' in job ? handleCounterFlush(job, Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1) : handleJob(job));
+  await ('counter' in job ? handleCounterFlush(job, isRedelivery(record)) : handleJob(job));
 });

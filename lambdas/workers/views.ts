@@ -2,6 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import pLimit from 'p-limit';
 import { feedCountersChanged, schedulePostFlush } from '../core/counters.ts';
 import { logger } from '../core/logger.ts';
+import { isRedelivery } from '../core/sqs-record.ts';
 import type { ViewsMessage } from '../core/views-queue.ts';
 import { refreshTrendingIfStale } from '../domain/trending-snapshot.ts';
 import { countViews, type View } from '../repositories/views.ts';
@@ -68,7 +69,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     }
   }
 
-  const redelivered = new Set(event.Records.filter((record) => Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1).map((record) => record.messageId));
+  const redelivered = new Set(event.Records.filter(isRedelivery).map((record) => record.messageId));
   const changed: number[] = [];
   let counted = 0;
   let deferred = 0;
